@@ -4,45 +4,49 @@
  * Messages about a node begin with the node's id, so they read well on their own
  * (in the CLI, a log, or a tooltip).
  */
-export type IssueCode =
+/** Every kind of problem, as a list that exists at run time; `IssueCode` is derived from it. */
+export const ISSUE_CODES = [
   // the document as a whole
-  | 'graph-malformed'
-  | 'graph-version'
-  | 'no-input'
-  | 'multiple-inputs'
-  | 'no-head'
-  | 'multiple-heads'
+  'graph-malformed',
+  'graph-version',
+  'no-input',
+  'multiple-inputs',
+  'no-head',
+  'multiple-heads',
   // nodes
-  | 'node-malformed'
-  | 'node-id-invalid'
-  | 'node-id-duplicate'
-  | 'node-type-unknown'
-  | 'param-invalid'
-  | 'param-unknown'
+  'node-malformed',
+  'node-id-invalid',
+  'node-id-duplicate',
+  'node-type-unknown',
+  'param-invalid',
+  'param-unknown',
   // edges and ports
-  | 'edge-malformed'
-  | 'edge-unknown-node'
-  | 'edge-into-input'
-  | 'edge-from-head'
-  | 'edge-port-invalid'
-  | 'edge-duplicate'
-  | 'port-unconnected'
-  | 'port-overconnected'
-  | 'cycle'
-  | 'unused-output'
+  'edge-malformed',
+  'edge-unknown-node',
+  'edge-into-input',
+  'edge-from-head',
+  'edge-port-invalid',
+  'edge-duplicate',
+  'port-unconnected',
+  'port-overconnected',
+  'cycle',
+  'unused-output',
   // shapes and sizes
-  | 'rank-mismatch'
-  | 'shape-mismatch'
-  | 'kernel-too-large'
-  | 'output-empty'
-  | 'groups-mismatch'
-  | 'padding-too-large'
-  | 'output-padding-invalid'
-  | 'head-mismatch'
-  | 'tensor-too-large'
+  'rank-mismatch',
+  'shape-mismatch',
+  'kernel-too-large',
+  'output-empty',
+  'groups-mismatch',
+  'padding-too-large',
+  'output-padding-invalid',
+  'head-mismatch',
+  'tensor-too-large',
   // warnings: legal, but probably not what was meant
-  | 'double-activation'
-  | 'stride-skips-pixels';
+  'double-activation',
+  'stride-skips-pixels',
+] as const;
+
+export type IssueCode = (typeof ISSUE_CODES)[number];
 
 export type Severity = 'error' | 'warning';
 

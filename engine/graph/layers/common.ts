@@ -73,7 +73,9 @@ export const slideWindow = (ctx: InferContext<unknown>, input: Shape, spec: Wind
     ctx.error('output-empty', `output would be ${height.output}×${width.output}; reduce the stride or the ${noun}, or add padding`);
     return null;
   }
-  if (spec.stride[0] > spanH || spec.stride[1] > spanW) {
+  // A strided 1×1 convolution is the usual way to downsample a skip path, so it is not flagged.
+  const pointwise = spanH === 1 && spanW === 1;
+  if (!pointwise && (spec.stride[0] > spanH || spec.stride[1] > spanW)) {
     ctx.warn(
       'stride-skips-pixels',
       `stride ${spec.stride[0]}×${spec.stride[1]} is larger than the ${spanH}×${spanW} ${noun}, so some pixels are never seen`,
