@@ -75,11 +75,19 @@ const inferNode = (
   if (!result) return null;
   const size = elementCount(result.shape);
   if (!result.shape.every((dim) => Number.isInteger(dim) && dim > 0) || size > MAX_ELEMENTS) {
-    issues.add('tensor-too-large', `${node.id}: its output ${formatShape(result.shape)} holds ${size.toExponential(2)} values per sample, more than a machine can hold; use smaller sizes`, { nodeId: node.id });
+    issues.add(
+      'tensor-too-large',
+      `${node.id}: its output ${formatShape(result.shape)} holds ${size.toExponential(2)} values per sample, more than a machine can hold; use smaller sizes`,
+      { nodeId: node.id },
+    );
     return null;
   }
   if (result.params > MAX_ELEMENTS) {
-    issues.add('tensor-too-large', `${node.id}: it would have ${result.params.toExponential(2)} weights, more than a machine can hold; use fewer units or filters`, { nodeId: node.id });
+    issues.add(
+      'tensor-too-large',
+      `${node.id}: it would have ${result.params.toExponential(2)} weights, more than a machine can hold; use fewer units or filters`,
+      { nodeId: node.id },
+    );
     return null;
   }
   return result;
@@ -93,7 +101,8 @@ const inferShapes = (graph: ParsedGraph, order: string[], input: ParsedNode | nu
     const ports = graph.incoming.get(id)!;
     const portNumbers = [...ports.keys()].sort((a, b) => a - b);
     const { min, max } = node.definition.inputs;
-    const wired = portNumbers.length >= min && portNumbers.length <= max && portNumbers.every((port, i) => port === i && ports.get(port)!.length === 1);
+    const wired =
+      portNumbers.length >= min && portNumbers.length <= max && portNumbers.every((port, i) => port === i && ports.get(port)!.length === 1);
     if (!wired) continue;
     const sources = portNumbers.map((port) => ports.get(port)![0].source);
     const inputs = sources.map((source) => results.get(source)?.shape);
@@ -129,6 +138,14 @@ export const analyzeGraph = (raw: unknown): GraphReport => {
   if (head) checkReachesHead(graph, head, issues);
   const results = inferShapes(graph, order, input, issues);
 
+  // Grouped once: filtering every issue for every node is quadratic on large broken graphs.
+  const issuesByNode = new Map<string, Issue[]>();
+  for (const issue of issues.all) {
+    if (issue.nodeId === undefined) continue;
+    const list = issuesByNode.get(issue.nodeId);
+    if (list) list.push(issue);
+    else issuesByNode.set(issue.nodeId, [issue]);
+  }
   const nodes: NodeReport[] = [...graph.nodes.values()].map((node) => {
     const result = results.get(node.id);
     return {
@@ -142,7 +159,7 @@ export const analyzeGraph = (raw: unknown): GraphReport => {
       macs: result?.macs ?? 0,
       formulas: result?.formulas ?? [],
       ...(result?.comparison ? { comparison: result.comparison } : {}),
-      issues: issues.all.filter((issue) => issue.nodeId === node.id),
+      issues: issuesByNode.get(node.id) ?? [],
     };
   });
   const computed = [...results.values()];
@@ -188,4 +205,3 @@ export const inferLayer = (
   const result = results.get('layer') ?? null;
   return { result, issues: issues.all.filter((issue) => issue.nodeId === 'layer' || issue.nodeId === undefined) };
 };
-

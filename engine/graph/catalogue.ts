@@ -57,13 +57,17 @@ export const layersInCategory = (category: LayerCategory): AnyLayerDefinition[] 
 /** The catalogue entry whose name is closest to a misspelt type, for "did you mean" hints. */
 export const closestLayerType = (name: string): LayerType | null => {
   const lower = name.toLowerCase();
+  const limit = Math.max(2, Math.floor(lower.length / 3));
   let best: LayerType | null = null;
   let bestDistance = Infinity;
   for (const type of LAYER_TYPES) {
+    // The distance is at least the difference in length: skip types that cannot be close, so a
+    // very long name costs no more than a short one.
+    if (Math.abs(type.length - lower.length) > limit) continue;
     const distance = editDistance(lower, type.toLowerCase());
     if (distance < bestDistance) [best, bestDistance] = [type, distance];
   }
-  return bestDistance <= Math.max(2, Math.floor(lower.length / 3)) ? best : null;
+  return bestDistance <= limit ? best : null;
 };
 
 const editDistance = (a: string, b: string): number => {

@@ -45,7 +45,8 @@ export const catalogueMarkdown = (): string => {
     lines.push(`## ${CATEGORY_TITLES[category]}`, '');
     for (const type of LAYER_TYPES.filter((t) => CATALOGUE[t].category === category)) {
       const layer = CATALOGUE[type];
-      const inputs = layer.inputs.max === 0 ? 'no inputs' : layer.inputs.max === 1 ? 'one input' : `${layer.inputs.min} to ${layer.inputs.max} inputs`;
+      const inputs =
+        layer.inputs.max === 0 ? 'no inputs' : layer.inputs.max === 1 ? 'one input' : `${layer.inputs.min} to ${layer.inputs.max} inputs`;
       lines.push(`### ${layer.title} (\`${type}\`)`, '', `*${layer.summary}* (${inputs})`, '', layer.help, '');
       const specs = Object.entries(layer.params as Record<string, ParamSpec>);
       if (specs.length) {

@@ -43,7 +43,15 @@ const stagesOf = (node: GraphNode, params: Record<string, unknown>): [GraphNode,
   const at = (dy: number) => (node.position ? { position: { x: node.position.x, y: node.position.y + dy } } : {});
   if (node.type === 'SeparableConv2D') {
     const depthwise = { depthMultiplier: params.depthMultiplier, kernel, stride, padding, dilation, bias: false };
-    const pointwise = { filters: params.filters, kernel: [1, 1], stride: [1, 1], padding: { mode: 'valid' }, dilation: [1, 1], groups: 1, bias: params.bias };
+    const pointwise = {
+      filters: params.filters,
+      kernel: [1, 1],
+      stride: [1, 1],
+      padding: { mode: 'valid' },
+      dilation: [1, 1],
+      groups: 1,
+      bias: params.bias,
+    };
     return [
       { id: `${node.id}_depthwise`, type: 'DepthwiseConv2D', params: compact('DepthwiseConv2D', depthwise), ...at(0) },
       { id: `${node.id}_pointwise`, type: 'Conv2D', params: compact('Conv2D', pointwise), ...at(90) },
@@ -52,8 +60,22 @@ const stagesOf = (node: GraphNode, params: Record<string, unknown>): [GraphNode,
   if (node.type === 'SpatiallySeparableConv2D') {
     const size = params.kernel as number;
     const common = { filters: params.filters, groups: 1 };
-    const column = { ...common, kernel: [size, 1], stride: [stride[0], 1], dilation: [dilation[0], 1], padding: axisPadding(padding, 'height'), bias: false };
-    const row = { ...common, kernel: [1, size], stride: [1, stride[1]], dilation: [1, dilation[1]], padding: axisPadding(padding, 'width'), bias: params.bias };
+    const column = {
+      ...common,
+      kernel: [size, 1],
+      stride: [stride[0], 1],
+      dilation: [dilation[0], 1],
+      padding: axisPadding(padding, 'height'),
+      bias: false,
+    };
+    const row = {
+      ...common,
+      kernel: [1, size],
+      stride: [1, stride[1]],
+      dilation: [1, dilation[1]],
+      padding: axisPadding(padding, 'width'),
+      bias: params.bias,
+    };
     return [
       { id: `${node.id}_column`, type: 'Conv2D', params: compact('Conv2D', column), ...at(0) },
       { id: `${node.id}_row`, type: 'Conv2D', params: compact('Conv2D', row), ...at(90) },
@@ -72,7 +94,8 @@ export const expandNode = (document: GraphDocument, nodeId: string): ExpandResul
   if (!stages) return { ok: false, reason: `${nodeId}: only separable convolutions expand into stages` };
   const [first, second] = stages;
   const taken = new Set(document.nodes.map((candidate) => candidate.id));
-  if (taken.has(first.id) || taken.has(second.id)) return { ok: false, reason: `${nodeId}: the ids ${first.id} and ${second.id} are already in use` };
+  if (taken.has(first.id) || taken.has(second.id))
+    return { ok: false, reason: `${nodeId}: the ids ${first.id} and ${second.id} are already in use` };
   const nodes = document.nodes.flatMap((candidate) => (candidate.id === nodeId ? [first, second] : [candidate]));
   const edges = [
     ...document.edges.map((edge) =>

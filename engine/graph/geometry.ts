@@ -32,8 +32,7 @@ export interface AxisResult {
 /** The span one kernel covers once dilated: d·(k − 1) + 1. */
 export const effectiveKernel = (kernel: number, dilation: number): number => dilation * (kernel - 1) + 1;
 
-const kernelTerm = (kernel: number, dilation: number): string =>
-  dilation === 1 ? String(kernel) : `(${dilation}·(${kernel} − 1) + 1)`;
+const kernelTerm = (kernel: number, dilation: number): string => (dilation === 1 ? String(kernel) : `(${dilation}·(${kernel} − 1) + 1)`);
 
 /** TensorFlow's `same`: enough padding that output = ceil(input / stride). */
 export const samePadding = ({ input, kernel, stride, dilation }: AxisWindow): AxisPadding => {

@@ -42,18 +42,27 @@ export class IssueList {
   }
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** A written value for a message, shortened; never throws, whatever the value (circular, BigInt, no prototype). */
 const show = (value: unknown): string => {
-  const text = typeof value === 'string' ? `'${value}'` : JSON.stringify(value) ?? String(value);
+  let text: string;
+  try {
+    text = typeof value === 'string' ? `'${value}'` : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text =
+      typeof value === 'bigint' ? `${value}n` : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : typeof value;
+  }
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 };
 
 /** Checks the document's format and version, when it states them. */
 const checkHeader = (raw: Record<string, unknown>, issues: IssueList): boolean => {
   if (raw.format !== undefined && raw.format !== GRAPH_FORMAT) {
-    issues.add('graph-malformed', `the file's format is ${show(raw.format)}, not '${GRAPH_FORMAT}'; it is not a CNN Studio graph`);
+    issues.add(
+      'graph-malformed',
+      `the file's format is ${show(raw.format)}, not '${GRAPH_FORMAT}'; open a CNN Studio graph, or set format to '${GRAPH_FORMAT}' if this is one`,
+    );
     return false;
   }
   if (raw.version === undefined) return true;
@@ -62,7 +71,10 @@ const checkHeader = (raw: Record<string, unknown>, issues: IssueList): boolean =
     return false;
   }
   if (raw.version > GRAPH_VERSION) {
-    issues.add('graph-version', `the graph has format version ${raw.version}, but this CNN Studio reads up to version ${GRAPH_VERSION}; update CNN Studio to open it`);
+    issues.add(
+      'graph-version',
+      `the graph has format version ${raw.version}, but this CNN Studio reads up to version ${GRAPH_VERSION}; update CNN Studio to open it`,
+    );
     return false;
   }
   return true;
@@ -79,7 +91,11 @@ const parseParams = (id: string, definition: AnyLayerDefinition, raw: unknown, i
   for (const name of Object.keys(written)) {
     if (Object.hasOwn(schema, name)) continue;
     const close = names.find((known) => known.toLowerCase() === name.toLowerCase() || known.startsWith(name.slice(0, 4)));
-    const options = names.length ? (close ? `did you mean '${close}'?` : `it takes ${names.join(', ')}`) : 'it takes no parameters';
+    const options = names.length
+      ? close
+        ? `did you mean '${close}'?`
+        : `remove it, or use one of ${names.join(', ')}`
+      : 'remove it: the layer takes no parameters';
     issues.add('param-unknown', `${id}: unknown parameter ${show(name)} is ignored; ${options}`, { nodeId: id, param: name });
   }
   const params: Record<string, unknown> = {};
@@ -104,24 +120,29 @@ const parseNodes = (rawNodes: unknown[], issues: IssueList): Map<string, ParsedN
     }
     const id = raw.id;
     if (typeof id !== 'string' || !NODE_ID_PATTERN.test(id)) {
-      issues.add('node-id-invalid', `nodes[${index}]: id ${show(id)} is not valid; use up to 64 letters, digits, '_' or '-', starting with a letter or '_'`);
+      issues.add(
+        'node-id-invalid',
+        `nodes[${index}]: id ${show(id)} is not valid; use up to 64 letters, digits, '_' or '-', starting with a letter or '_'`,
+      );
       return;
     }
     const earlier = nodes.get(id);
     if (earlier) {
-      issues.add('node-id-duplicate', `${id}: the id is used by nodes[${earlier.index}] and nodes[${index}]; give each node its own id`, { nodeId: id });
+      issues.add('node-id-duplicate', `${id}: the id is used by nodes[${earlier.index}] and nodes[${index}]; give each node its own id`, {
+        nodeId: id,
+      });
       return;
     }
     let definition: AnyLayerDefinition | null = null;
     if (isLayerType(raw.type)) definition = CATALOGUE[raw.type];
     else {
       const guess = typeof raw.type === 'string' ? closestLayerType(raw.type) : null;
-      const hint = guess ? `did you mean '${guess}'?` : 'see the palette for the layer types';
+      const hint = guess ? `did you mean '${guess}'?` : 'use one of the layer types in the palette';
       issues.add('node-type-unknown', `${id}: unknown layer type ${show(raw.type)}; ${hint}`, { nodeId: id });
     }
     const params = definition ? parseParams(id, definition, raw.params, issues) : null;
     const label = typeof raw.label === 'string' && raw.label.trim() ? raw.label : id;
-    nodes.set(id, { id, type: typeof raw.type === 'string' ? raw.type : String(raw.type), definition, label, params, index });
+    nodes.set(id, { id, type: typeof raw.type === 'string' ? raw.type : show(raw.type), definition, label, params, index });
   });
   return nodes;
 };
@@ -144,7 +165,12 @@ const parseEdges = (rawEdges: unknown[], nodes: Map<string, ParsedNode>, issues:
     if (!from || !to) {
       const missing = from ? target : source;
       const known = from ? source : to ? target : undefined;
-      issues.add('edge-unknown-node', `edges[${index}] (${source} → ${target}) refers to ${show(missing)}, which is not a node of this graph; delete the edge or add the node`, { ...place, nodeId: known });
+      const prefix = known === undefined ? '' : `${known}: `;
+      issues.add(
+        'edge-unknown-node',
+        `${prefix}edges[${index}] (${source} → ${target}) refers to ${show(missing)}, which is not a node of this graph; delete the edge or add the node`,
+        known === undefined ? place : { ...place, nodeId: known },
+      );
       return;
     }
     if (source === target) {
@@ -152,11 +178,19 @@ const parseEdges = (rawEdges: unknown[], nodes: Map<string, ParsedNode>, issues:
       return;
     }
     if (typeOf(to) === 'Input') {
-      issues.add('edge-into-input', `${target}: an Input layer has no inputs, but edges[${index}] connects ${source} to it; delete that edge`, { ...place, nodeId: target });
+      issues.add(
+        'edge-into-input',
+        `${target}: an Input layer has no inputs, but edges[${index}] connects ${source} to it; delete that edge`,
+        { ...place, nodeId: target },
+      );
       return;
     }
     if (from.definition?.category === 'head') {
-      issues.add('edge-from-head', `${source}: an output head ends the network and cannot feed ${target}; connect ${target} to the layer before the head`, { ...place, nodeId: source });
+      issues.add(
+        'edge-from-head',
+        `${source}: an output head ends the network and cannot feed ${target}; connect ${target} to the layer before the head`,
+        { ...place, nodeId: source },
+      );
       return;
     }
     const maxPorts = to.definition?.inputs.max ?? 1;
@@ -164,16 +198,34 @@ const parseEdges = (rawEdges: unknown[], nodes: Map<string, ParsedNode>, issues:
     if (raw.targetPort === undefined) {
       // For Add and Concat an edge without a port takes the next free one, in the order listed.
       port = maxPorts > 1 ? (nextFreePort.get(target) ?? 0) : 0;
+      if (port >= maxPorts) {
+        issues.add(
+          'edge-port-invalid',
+          `${target}: edges[${index}] from ${source} finds no free input port: it takes at most ${maxPorts} inputs; merge some branches in an earlier ${to.type} first`,
+          { ...place, nodeId: target },
+        );
+        return;
+      }
     } else if (typeof raw.targetPort === 'number' && Number.isInteger(raw.targetPort) && raw.targetPort >= 0 && raw.targetPort < maxPorts) {
       port = raw.targetPort;
     } else {
-      const range = maxPorts === 1 ? 'it has one input, port 0' : `its ports are 0 to ${maxPorts - 1}`;
-      issues.add('edge-port-invalid', `${target}: edges[${index}] from ${source} goes to input port ${show(raw.targetPort)}, but ${range}`, { ...place, nodeId: target });
+      const range =
+        maxPorts === 1
+          ? 'it has one input, port 0; set targetPort to 0 or leave it out'
+          : `its ports are 0 to ${maxPorts - 1}; set targetPort to one of them`;
+      issues.add(
+        'edge-port-invalid',
+        `${target}: edges[${index}] from ${source} goes to input port ${show(raw.targetPort)}, but ${range}`,
+        { ...place, nodeId: target },
+      );
       return;
     }
     const key = JSON.stringify([source, target, port]);
     if (seen.has(key)) {
-      issues.add('edge-duplicate', `${target}: ${source} is connected to input port ${port} twice; delete one of the edges`, { ...place, nodeId: target });
+      issues.add('edge-duplicate', `${target}: ${source} is connected to input port ${port} twice; delete one of the edges`, {
+        ...place,
+        nodeId: target,
+      });
       return;
     }
     seen.add(key);
@@ -186,7 +238,10 @@ const parseEdges = (rawEdges: unknown[], nodes: Map<string, ParsedNode>, issues:
 /** Parses a graph document, or returns null when it is not one at all. */
 export const parseGraph = (raw: unknown, issues: IssueList): ParsedGraph | null => {
   if (!isRecord(raw)) {
-    issues.add('graph-malformed', `a graph must be a JSON object with 'nodes' and 'edges' lists, not ${Array.isArray(raw) ? 'a list' : show(raw)}`);
+    issues.add(
+      'graph-malformed',
+      `a graph must be a JSON object with 'nodes' and 'edges' lists, not ${Array.isArray(raw) ? 'a list' : show(raw)}`,
+    );
     return null;
   }
   if (!checkHeader(raw, issues)) return null;

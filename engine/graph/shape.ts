@@ -9,12 +9,10 @@ export const isVector = (shape: Shape): boolean => shape.length === 1;
 
 export const elementCount = (shape: Shape): number => shape.reduce((product, dim) => product * dim, 1);
 
-export const sameShape = (a: Shape, b: Shape): boolean =>
-  a.length === b.length && a.every((dim, axis) => dim === b[axis]);
+export const sameShape = (a: Shape, b: Shape): boolean => a.length === b.length && a.every((dim, axis) => dim === b[axis]);
 
 /** "6×28×28" or "120". */
 export const formatShape = (shape: Shape): string => shape.join('×');
 
 /** "28×28" for an image, the length for a vector. */
-export const formatSpatial = (shape: Shape): string =>
-  isImage(shape) ? `${shape[1]}×${shape[2]}` : String(shape[0]);
+export const formatSpatial = (shape: Shape): string => (isImage(shape) ? `${shape[1]}×${shape[2]}` : String(shape[0]));

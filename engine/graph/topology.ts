@@ -15,19 +15,32 @@ export const checkPorts = (graph: ParsedGraph, issues: IssueList): void => {
       if (edges.length > 1) {
         const sources = listIds(edges.map((edge) => edge.source));
         const advice = max === 1 ? 'to merge branches use Add or Concat' : 'connect each branch to its own port';
-        issues.add('port-overconnected', `${node.id}: input port ${port} has ${edges.length} incoming edges (from ${sources}) but takes one; ${advice}`, place);
+        issues.add(
+          'port-overconnected',
+          `${node.id}: input port ${port} has ${edges.length} incoming edges (from ${sources}) but takes one; ${advice}`,
+          place,
+        );
       }
     }
     if (max === 1) {
-      if (!ports.has(0)) issues.add('port-unconnected', `${node.id}: its input is not connected; connect the layer that should feed it`, place);
+      if (!ports.has(0))
+        issues.add('port-unconnected', `${node.id}: its input is not connected; connect the layer that should feed it`, place);
       continue;
     }
     const used = [...ports.keys()].sort((a, b) => a - b);
     const gaps = Array.from({ length: (used.at(-1) ?? -1) + 1 }, (_, port) => port).filter((port) => !ports.has(port));
     if (gaps.length) {
-      issues.add('port-unconnected', `${node.id}: input port ${gaps.join(', ')} is not connected while later ports are; connect the ports in order from 0`, place);
+      issues.add(
+        'port-unconnected',
+        `${node.id}: input port ${gaps.join(', ')} is not connected while later ports are; connect the ports in order from 0`,
+        place,
+      );
     } else if (used.length < min) {
-      issues.add('port-unconnected', `${node.id}: needs at least ${min} inputs but has ${used.length}; connect another branch to it`, place);
+      issues.add(
+        'port-unconnected',
+        `${node.id}: needs at least ${min} inputs but has ${used.length}; connect another branch to it`,
+        place,
+      );
     }
   }
 };
@@ -39,13 +52,20 @@ export const checkEnds = (graph: ParsedGraph, issues: IssueList): { input: Parse
   const heads = nodes.filter((node) => node.definition?.category === 'head');
   if (inputs.length === 0) issues.add('no-input', 'the graph has no Input layer; add one and connect it to the first layer');
   for (const extra of inputs.slice(1)) {
-    issues.add('multiple-inputs', `${extra.id}: a network has one Input layer and '${inputs[0].id}' is already one; delete this one`, { nodeId: extra.id });
+    issues.add('multiple-inputs', `${extra.id}: a network has one Input layer and '${inputs[0].id}' is already one; delete this one`, {
+      nodeId: extra.id,
+    });
   }
   if (heads.length === 0) {
-    issues.add('no-head', 'the graph has no output head; end it with a ClassificationHead, RegressionHead, BinaryHead or ImageHead, which sets the loss');
+    issues.add(
+      'no-head',
+      'the graph has no output head; end it with a ClassificationHead, RegressionHead, BinaryHead or ImageHead, which sets the loss',
+    );
   }
   for (const extra of heads.slice(1)) {
-    issues.add('multiple-heads', `${extra.id}: a network has one output head and '${heads[0].id}' is already one; delete this one`, { nodeId: extra.id });
+    issues.add('multiple-heads', `${extra.id}: a network has one output head and '${heads[0].id}' is already one; delete this one`, {
+      nodeId: extra.id,
+    });
   }
   return { input: inputs[0] ?? null, head: heads[0] ?? null };
 };
@@ -106,7 +126,9 @@ const reportCycles = (graph: ParsedGraph, ordered: Set<string>, issues: IssueLis
         const cycle = path.slice(path.indexOf(target));
         const loop = describeLoop(cycle);
         for (const member of cycle) {
-          issues.add('cycle', `${member}: is part of a cycle (${loop}); data must flow one way, so remove one of these edges`, { nodeId: member });
+          issues.add('cycle', `${member}: is part of a cycle (${loop}); data must flow one way, so remove one of these edges`, {
+            nodeId: member,
+          });
         }
       } else if (!state.has(target)) {
         state.set(target, 'open');
@@ -134,6 +156,8 @@ export const checkReachesHead = (graph: ParsedGraph, head: ParsedNode, issues: I
   }
   for (const node of graph.nodes.values()) {
     if (reaches.has(node.id) || node.definition?.category === 'head') continue;
-    issues.add('unused-output', `${node.id}: its output does not lead to the output head '${head.id}'; connect it onwards or delete it`, { nodeId: node.id });
+    issues.add('unused-output', `${node.id}: its output does not lead to the output head '${head.id}'; connect it onwards or delete it`, {
+      nodeId: node.id,
+    });
   }
 };

@@ -37,7 +37,14 @@ export const leakyRelu = defineLayer<LeakyReLUParams>({
   help: 'Leaky ReLU multiplies negative values by a small slope instead of zeroing them, so no unit goes completely dead.',
   inputs: { min: 1, max: 1 },
   params: {
-    negativeSlope: { kind: 'float', label: 'Negative slope', help: 'The factor applied to negative inputs.', default: 0.01, min: 0, max: 1 },
+    negativeSlope: {
+      kind: 'float',
+      label: 'Negative slope',
+      help: 'The factor applied to negative inputs.',
+      default: 0.01,
+      min: 0,
+      max: 1,
+    },
   },
   infer: ({ inputs }) => ({ shape: inputs[0], params: 0, macs: 0 }),
 });

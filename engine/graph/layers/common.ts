@@ -53,13 +53,11 @@ export const slideWindow = (ctx: InferContext<unknown>, input: Shape, spec: Wind
   const paddedH = inH + padH.before + padH.after;
   const paddedW = inW + padW.before + padW.after;
   if (spanH > paddedH || spanW > paddedW) {
-    const dilated =
-      spanH !== spec.kernel[0] || spanW !== spec.kernel[1] ? ` dilated to ${spanH}×${spanW}` : '';
+    const dilated = spanH !== spec.kernel[0] || spanW !== spec.kernel[1] ? ` dilated to ${spanH}×${spanW}` : '';
     const padded = paddedH !== inH || paddedW !== inW ? ` (${paddedH}×${paddedW} with padding)` : '';
     const maxH = Math.floor((paddedH - 1) / hWindow.dilation) + 1;
     const maxW = Math.floor((paddedW - 1) / wWindow.dilation) + 1;
-    const fix =
-      spec.padding.mode === 'same' ? `use a ${noun} ≤ ${maxH}×${maxW}` : `use padding 'same' or a ${noun} ≤ ${maxH}×${maxW}`;
+    const fix = spec.padding.mode === 'same' ? `use a ${noun} ≤ ${maxH}×${maxW}` : `use padding 'same' or a ${noun} ≤ ${maxH}×${maxW}`;
     ctx.error(
       'kernel-too-large',
       `${noun} ${spec.kernel[0]}×${spec.kernel[1]}${dilated} exceeds the ${inH}×${inW} input${padded}; ${fix}`,
@@ -78,7 +76,7 @@ export const slideWindow = (ctx: InferContext<unknown>, input: Shape, spec: Wind
   if (!pointwise && (spec.stride[0] > spanH || spec.stride[1] > spanW)) {
     ctx.warn(
       'stride-skips-pixels',
-      `stride ${spec.stride[0]}×${spec.stride[1]} is larger than the ${spanH}×${spanW} ${noun}, so some pixels are never seen`,
+      `stride ${spec.stride[0]}×${spec.stride[1]} is larger than the ${spanH}×${spanW} ${noun}, so some pixels are never seen; use a stride of at most ${spanH}×${spanW} or a larger ${noun}`,
       'stride',
     );
   }
@@ -91,9 +89,19 @@ export const slideWindow = (ctx: InferContext<unknown>, input: Shape, spec: Wind
 };
 
 /** Channels divisible by groups, or an error naming the parameter. */
-export const checkGroups = (ctx: InferContext<unknown>, inChannels: number, outChannels: number, groups: number, outName: string): boolean => {
+export const checkGroups = (
+  ctx: InferContext<unknown>,
+  inChannels: number,
+  outChannels: number,
+  groups: number,
+  outName: string,
+): boolean => {
   if (inChannels % groups !== 0) {
-    ctx.error('groups-mismatch', `${inChannels} input channels cannot be split into ${groups} groups; use a number of groups that divides ${inChannels}`, 'groups');
+    ctx.error(
+      'groups-mismatch',
+      `${inChannels} input channels cannot be split into ${groups} groups; use a number of groups that divides ${inChannels}`,
+      'groups',
+    );
     return false;
   }
   if (outChannels % groups !== 0) {

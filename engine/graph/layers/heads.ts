@@ -10,16 +10,21 @@ import { formatShape, isImage, isVector } from '../shape';
 const requireOutputs = (ctx: InferContext<unknown>, size: number, what: string): boolean => {
   const input = ctx.inputs[0];
   if (isVector(input) && input[0] === size) return true;
-  const fix = isVector(input)
-    ? `set the Dense layer before it to ${size} units`
-    : `add Flatten (or global pooling) and a Dense layer of ${size} units before it`;
+  const fix = !isVector(input)
+    ? `add Flatten (or global pooling) and a Dense layer of ${size} units before it`
+    : ctx.inputTypes[0] === 'Dense'
+      ? `set the Dense layer before it to ${size} units`
+      : `add a Dense layer of ${size} units before it`;
   ctx.error('head-mismatch', `expects a vector of ${size} ${what} but receives ${formatShape(input)}; ${fix}`);
   return false;
 };
 
 const warnIfFedBy = (ctx: InferContext<unknown>, type: 'Softmax' | 'Sigmoid'): void => {
   if (ctx.inputTypes[0] === type) {
-    ctx.warn('double-activation', `applies ${type.toLowerCase()} inside its loss, so the ${type} layer before it applies it twice; remove that layer`);
+    ctx.warn(
+      'double-activation',
+      `applies ${type.toLowerCase()} inside its loss, so the ${type} layer before it applies it twice; remove that layer`,
+    );
   }
 };
 
@@ -39,7 +44,14 @@ export const classificationHead = defineLayer<ClassificationHeadParams>({
     'class with the highest score. The layer before it must output exactly one value per class.',
   inputs: { min: 1, max: 1 },
   params: {
-    classes: { kind: 'int', label: 'Classes', help: 'How many classes the data has (10 for digits).', default: 10, min: 2, max: LIMITS.units },
+    classes: {
+      kind: 'int',
+      label: 'Classes',
+      help: 'How many classes the data has (10 for digits).',
+      default: 10,
+      min: 2,
+      max: LIMITS.units,
+    },
     labelSmoothing: {
       kind: 'float',
       label: 'Label smoothing',
@@ -120,7 +132,10 @@ export const imageHead = defineLayer<ImageHeadParams>({
   infer: (ctx) => {
     const input = ctx.inputs[0];
     if (!isImage(input)) {
-      ctx.error('head-mismatch', `expects an image but receives a vector of ${formatShape(input)}; end the network with convolutions (or a transposed convolution) instead of Dense`);
+      ctx.error(
+        'head-mismatch',
+        `expects an image but receives a vector of ${formatShape(input)}; end the network with convolutions (or a transposed convolution) instead of Dense`,
+      );
       return null;
     }
     const target = ctx.graphInput;

@@ -60,7 +60,15 @@ export const dropout = defineLayer<DropoutParams>({
     '1/(1 − rate), so no unit can rely on any other always being there. At inference it does nothing.',
   inputs: { min: 1, max: 1 },
   params: {
-    rate: { kind: 'float', label: 'Rate', help: 'The fraction of values dropped while training.', default: 0.5, min: 0, max: 1, maxExclusive: true },
+    rate: {
+      kind: 'float',
+      label: 'Rate',
+      help: 'The fraction of values dropped while training.',
+      default: 0.5,
+      min: 0,
+      max: 1,
+      maxExclusive: true,
+    },
   },
   infer: ({ inputs }) => ({ shape: inputs[0], params: 0, macs: 0 }),
 });

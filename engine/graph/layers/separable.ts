@@ -91,7 +91,14 @@ export const spatiallySeparableConv2d = defineLayer<SpatiallySeparableConv2DPara
   inputs: { min: 1, max: 1 },
   params: {
     filters: filtersSpec,
-    kernel: { kind: 'int', label: 'Kernel size', help: 'K: the first stage is K×1, the second 1×K.', default: 3, min: 1, max: LIMITS.kernel },
+    kernel: {
+      kind: 'int',
+      label: 'Kernel size',
+      help: 'K: the first stage is K×1, the second 1×K.',
+      default: 3,
+      min: 1,
+      max: LIMITS.kernel,
+    },
     stride: strideSpec(1),
     padding: paddingSpec('same'),
     dilation: dilationSpec,

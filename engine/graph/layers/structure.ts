@@ -64,7 +64,10 @@ export const add = defineLayer<Record<string, never>>({
     const [first, ...rest] = ctx.inputs;
     if (rest.some((shape) => !sameShape(shape, first))) {
       const shapes = ctx.inputs.map(formatShape).join(', ');
-      ctx.error('shape-mismatch', `cannot add tensors of different shapes (${shapes}); make the branches produce the same shape, e.g. with a 1×1 convolution on the skip path`);
+      ctx.error(
+        'shape-mismatch',
+        `cannot add tensors of different shapes (${shapes}); make the branches produce the same shape, e.g. with a 1×1 convolution on the skip path`,
+      );
       return null;
     }
     return { shape: first, params: 0, macs: 0 };
@@ -94,7 +97,10 @@ export const concat = defineLayer<Record<string, never>>({
     }
     const [, height, width] = inputs[0];
     if (inputs.some((shape) => shape[1] !== height || shape[2] !== width)) {
-      ctx.error('shape-mismatch', `cannot concatenate feature maps of different heights and widths (${shapes}); resize them to the same H×W first`);
+      ctx.error(
+        'shape-mismatch',
+        `cannot concatenate feature maps of different heights and widths (${shapes}); resize them to the same H×W first`,
+      );
       return null;
     }
     const channels = inputs.reduce((sum, shape) => sum + shape[0], 0);
@@ -118,8 +124,21 @@ export const upsample = defineLayer<UpsampleParams>({
     'transposed convolution that avoids checkerboard artefacts.',
   inputs: { min: 1, max: 1 },
   params: {
-    scale: { kind: 'pair', label: 'Scale', help: 'How many times larger the height and width become.', default: [2, 2], min: 1, max: LIMITS.scale },
-    mode: { kind: 'enum', label: 'Mode', help: 'nearest copies pixels; bilinear interpolates.', default: 'nearest', values: ['nearest', 'bilinear'] },
+    scale: {
+      kind: 'pair',
+      label: 'Scale',
+      help: 'How many times larger the height and width become.',
+      default: [2, 2],
+      min: 1,
+      max: LIMITS.scale,
+    },
+    mode: {
+      kind: 'enum',
+      label: 'Mode',
+      help: 'nearest copies pixels; bilinear interpolates.',
+      default: 'nearest',
+      values: ['nearest', 'bilinear'],
+    },
   },
   infer: (ctx) => {
     const input = requireImage(ctx, 'place it where the data is still an image');

@@ -69,8 +69,16 @@ export const convTranspose2d = defineLayer<ConvTranspose2DParams>({
         return null;
       }
     }
-    const height = transposedOutput({ input: inH, kernel: kernel[0], stride: stride[0], dilation: dilation[0] }, padding[0], outputPadding[0]);
-    const width = transposedOutput({ input: inW, kernel: kernel[1], stride: stride[1], dilation: dilation[1] }, padding[1], outputPadding[1]);
+    const height = transposedOutput(
+      { input: inH, kernel: kernel[0], stride: stride[0], dilation: dilation[0] },
+      padding[0],
+      outputPadding[0],
+    );
+    const width = transposedOutput(
+      { input: inW, kernel: kernel[1], stride: stride[1], dilation: dilation[1] },
+      padding[1],
+      outputPadding[1],
+    );
     if (height.output <= 0 || width.output <= 0) {
       ctx.error('output-empty', `output would be ${height.output}×${width.output}; reduce the padding`, 'padding');
       return null;
