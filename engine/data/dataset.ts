@@ -1,0 +1,71 @@
+/**
+ * What training reads: samples of one shape with a class or a target tensor, fetched by index
+ * into caller-owned buffers (so a training step allocates nothing).
+ */
+import { elementCount, type Shape } from '../graph/shape';
+
+export type TargetKind = { readonly kind: 'class'; readonly classes: number } | { readonly kind: 'values'; readonly shape: Shape };
+
+export interface Dataset {
+  readonly name: string;
+  readonly size: number;
+  /** One sample's shape, [C, H, W]. */
+  readonly sampleShape: Shape;
+  readonly target: TargetKind;
+  /**
+   * Copies samples `indices[start .. start + count)` into `x` (count × elements(sampleShape)) and
+   * their targets into `y`: class numbers into an Int32Array, values into a Float32Array.
+   */
+  fill(indices: Int32Array, start: number, count: number, x: Float32Array, y: Int32Array | Float32Array): void;
+}
+
+/** A dataset held in memory as bytes (0–255), scaled to [0, 1] as it is read. */
+export class ByteImageDataset implements Dataset {
+  readonly target: TargetKind;
+  private readonly sampleSize: number;
+
+  constructor(
+    readonly name: string,
+    readonly sampleShape: Shape,
+    private readonly pixels: Uint8Array,
+    private readonly labels: Uint8Array,
+    classes: number,
+  ) {
+    this.sampleSize = elementCount(sampleShape);
+    if (pixels.length !== labels.length * this.sampleSize) {
+      throw new Error(`${name}: ${labels.length} labels need ${labels.length * this.sampleSize} pixels, not ${pixels.length}`);
+    }
+    this.target = { kind: 'class', classes };
+  }
+
+  get size(): number {
+    return this.labels.length;
+  }
+
+  fill(indices: Int32Array, start: number, count: number, x: Float32Array, y: Int32Array | Float32Array): void {
+    const size = this.sampleSize;
+    for (let i = 0; i < count; i++) {
+      const sample = indices[start + i];
+      const from = sample * size;
+      const to = i * size;
+      for (let j = 0; j < size; j++) x[to + j] = this.pixels[from + j] / 255;
+      y[i] = this.labels[sample];
+    }
+  }
+
+  /** The first `count` samples (or all), as a dataset of its own. */
+  take(count: number): ByteImageDataset {
+    const n = Math.min(count, this.size);
+    return new ByteImageDataset(
+      `${this.name}[:${n}]`,
+      this.sampleShape,
+      this.pixels.subarray(0, n * this.sampleSize),
+      this.labels.subarray(0, n),
+      this.classCount,
+    );
+  }
+
+  private get classCount(): number {
+    return (this.target as { classes: number }).classes;
+  }
+}
