@@ -6,6 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliError } from './errors';
 import { inspect, type CommandOutput } from './inspect';
 import { listTemplates, newFromTemplate } from './new';
+import { runBench } from '../bench/command';
 
 const USAGE = `usage: cnn-studio <command> [options]
 
@@ -14,13 +15,14 @@ commands:
   new --template NAME [-o FILE]       write a template graph to FILE (or stdout); --force replaces FILE
   inspect FILE [--json]               shapes, parameters, multiply-adds and problems of a graph;
                                       exits 1 when the graph is invalid
+  bench [--model NAME] [--json]       train and inference speed of the benchmark models, and SGEMM
+        [--steps N] [--windows N] [--warmup N] [--backend cpu]
   help                                print this text
 `;
 
 const COMING = {
   serve: 'the IDE served to a browser by the Node host',
   train: 'training from the command line',
-  bench: 'the engine benchmark',
 } as const;
 
 const parse = <Options extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: Options) => {
@@ -48,6 +50,18 @@ export const runCli = (argv: string[]): CommandOutput => {
         const { values, positionals } = parse(rest, { json: { type: 'boolean' } });
         if (positionals.length !== 1) throw new CliError(`cnn-studio inspect needs exactly one FILE\n${USAGE}`);
         return inspect(positionals[0], { json: Boolean(values.json) });
+      }
+      case 'bench': {
+        const { values, positionals } = parse(rest, {
+          model: { type: 'string' },
+          backend: { type: 'string' },
+          json: { type: 'boolean' },
+          steps: { type: 'string' },
+          windows: { type: 'string' },
+          warmup: { type: 'string' },
+        });
+        if (positionals.length) throw new CliError(`cnn-studio bench takes no file\n${USAGE}`);
+        return runBench({ ...values, json: Boolean(values.json) }, (line) => process.stderr.write(`${line}\n`));
       }
       case undefined:
       case 'help':
