@@ -38,8 +38,10 @@ export interface ParamSlot {
 
 export interface Optimizer {
   step(learningRate: number): void;
-  /** State tensors by `${paramName}.${stateName}`, for checkpoints. */
+  /** State tensors by `${paramName}.${stateName}`, for checkpoints (live views, not copies). */
   state(): Record<string, Float32Array>;
+  /** Restores a checkpoint's state and step count; throws naming a missing or mis-sized tensor. */
+  loadState(state: Readonly<Record<string, Float32Array>>, stepCount: number): void;
   readonly stepCount: number;
 }
 
@@ -50,6 +52,16 @@ const stateRecord = (slots: readonly ParamSlot[], named: Record<string, Float32A
   for (const [stateName, buffers] of Object.entries(named))
     slots.forEach((slot, index) => (record[`${slot.name}.${stateName}`] = buffers[index]));
   return record;
+};
+
+/** Copies saved state into the live buffers, after checking every one is there with its size. */
+const restore = (live: Record<string, Float32Array>, saved: Readonly<Record<string, Float32Array>>): void => {
+  for (const [name, buffer] of Object.entries(live)) {
+    const values = saved[name];
+    if (!values) throw new Error(`the optimiser state has no ${name}; the checkpoint belongs to another optimiser or graph`);
+    if (values.length !== buffer.length) throw new Error(`the optimiser state ${name} holds ${values.length} values, not ${buffer.length}`);
+  }
+  for (const [name, buffer] of Object.entries(live)) buffer.set(saved[name]);
 };
 
 class Sgd implements Optimizer {
@@ -80,6 +92,10 @@ class Sgd implements Optimizer {
   }
   state() {
     return stateRecord(this.slots, { momentum_buffer: this.momentumBuffers });
+  }
+  loadState(state: Readonly<Record<string, Float32Array>>, stepCount: number): void {
+    restore(this.state(), state);
+    this.stepCount = stepCount;
   }
 }
 
@@ -118,6 +134,10 @@ class Adam implements Optimizer {
   state() {
     return stateRecord(this.slots, { exp_avg: this.firstMoments, exp_avg_sq: this.secondMoments });
   }
+  loadState(state: Readonly<Record<string, Float32Array>>, stepCount: number): void {
+    restore(this.state(), state);
+    this.stepCount = stepCount;
+  }
 }
 
 class RmsProp implements Optimizer {
@@ -151,6 +171,10 @@ class RmsProp implements Optimizer {
   }
   state() {
     return stateRecord(this.slots, { square_avg: this.squareAverages, momentum_buffer: this.momentumBuffers });
+  }
+  loadState(state: Readonly<Record<string, Float32Array>>, stepCount: number): void {
+    restore(this.state(), state);
+    this.stepCount = stepCount;
   }
 }
 

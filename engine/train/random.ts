@@ -58,3 +58,15 @@ export class Random {
     return new Random(Math.floor(this.uniform() * 4294967296));
   }
 }
+
+/**
+ * A seed for one stream and index of a run (the shuffle of epoch 3, the dropout masks of step
+ * 120), so any point of a run can be replayed without replaying what came before: this is what
+ * lets a run resume from a checkpoint and still give the same losses.
+ */
+export const streamSeed = (seed: number, stream: number, index: number): number => {
+  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(stream + 0x632be5ab, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) ^ Math.imul(index + 0x165667b1, 0x27d4eb2f);
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
+  return (h ^ (h >>> 16)) >>> 0;
+};

@@ -60,7 +60,7 @@ export const learningRateAt = (
 export class PlateauTracker {
   private best = Infinity;
   private badEpochs = 0;
-  private scale = 1;
+  private currentScale = 1;
 
   constructor(private readonly schedule: Extract<Schedule, { kind: 'plateau' }>) {}
 
@@ -70,14 +70,23 @@ export class PlateauTracker {
       this.best = loss;
       this.badEpochs = 0;
     } else if (++this.badEpochs > this.schedule.patience) {
-      this.scale *= this.schedule.factor;
+      this.currentScale *= this.schedule.factor;
       this.badEpochs = 0;
     }
-    return this.scale;
+    return this.currentScale;
   }
 
   /** The base rate after the reductions so far, never below the minimum. */
   apply(base: number): number {
-    return Math.max(base * this.scale, this.schedule.minimum ?? 0);
+    return Math.max(base * this.currentScale, this.schedule.minimum ?? 0);
+  }
+
+  /** The product of the reductions so far (for checkpoints). */
+  get scale(): number {
+    return this.currentScale;
+  }
+
+  restore(scale: number): void {
+    this.currentScale = scale;
   }
 }

@@ -4,8 +4,10 @@
  * time (`step()`), so a worker can interleave messages (pause, stop, snapshots) between steps;
  * `runEpoch()` and `fit()` loop over it.
  *
- * Determinism: weights, shuffles and dropout each draw from their own generator derived from
- * the seed, so the same seed, data and backend give bit-identical losses.
+ * Determinism: weights, each epoch's shuffle and each step's dropout masks draw from their own
+ * generator, seeded from the run's seed and the epoch or step, so the same seed, data and backend
+ * give bit-identical losses, and a run resumed from a checkpoint continues exactly as it would
+ * have.
  */
 import type { Dataset } from '../data/dataset';
 import { elementCount } from '../graph/shape';
@@ -14,7 +16,7 @@ import { isHeadType, lossForHead, type HeadLoss } from './losses';
 import { ClassificationAccumulator, type ClassificationMetrics } from './metrics';
 import { clipGradientNorm, clipGradientValue, createOptimizer, type Optimizer, type OptimizerConfig, type ParamSlot } from './optimizers';
 import { Plan, type Model } from './plan';
-import { Random } from './random';
+import { Random, streamSeed } from './random';
 import { learningRateAt, PlateauTracker, type Schedule } from './schedules';
 
 export interface TrainingConfig {
@@ -64,6 +66,23 @@ export interface EpochReport {
   readonly stop: boolean;
 }
 
+/** Everything needed to continue a run where it stopped: taken at the end of an epoch. */
+export interface Checkpoint {
+  /** Completed epochs. */
+  readonly epoch: number;
+  readonly globalStep: number;
+  readonly weights: ReadonlyMap<string, Float32Array>;
+  readonly optimizerState: Readonly<Record<string, Float32Array>>;
+  readonly optimizerSteps: number;
+  readonly bestValidationLoss: number;
+  readonly epochsWithoutImprovement: number;
+  readonly plateauScale: number;
+}
+
+const STREAM_INIT = 1;
+const STREAM_SHUFFLE = 2;
+const STREAM_DROPOUT = 3;
+
 export class DivergedError extends Error {
   constructor(
     readonly step: number,
@@ -79,9 +98,7 @@ export class Trainer {
   private readonly plans = new Map<number, Plan>();
   private readonly optimizer: Optimizer;
   private readonly slots: ParamSlot[];
-  private readonly shuffleRandom: Random;
-  private readonly dropoutRandom: Random;
-  private readonly initRandom: Random;
+  private dropoutRandom: Random;
   private readonly plateau: PlateauTracker | null;
   private readonly classes: number;
   private order = new Int32Array(0);
@@ -106,10 +123,7 @@ export class Trainer {
     this.loss = lossForHead(head.type, head.params);
     checkDatasetFits(model, train);
     if (validation) checkDatasetFits(model, validation);
-    const root = new Random(config.seed);
-    this.initRandom = root.fork();
-    this.shuffleRandom = root.fork();
-    this.dropoutRandom = root.fork();
+    this.dropoutRandom = new Random(streamSeed(config.seed, STREAM_DROPOUT, 0));
     this.slots = [...model.gradients.keys()].map((name) => ({
       name,
       values: model.weights.get(name)!,
@@ -127,7 +141,8 @@ export class Trainer {
   /** Fills every weight from the seed (call once before training a fresh model). */
   initialiseWeights(): void {
     const scheme = this.config.init ?? { kind: 'pytorch-default' };
-    for (const [name, values] of this.model.weights) initialiseWeight(this.model.specs.get(name)!, values, scheme, this.initRandom);
+    const random = new Random(streamSeed(this.config.seed, STREAM_INIT, 0));
+    for (const [name, values] of this.model.weights) initialiseWeight(this.model.specs.get(name)!, values, scheme, random);
   }
 
   get stepsPerEpoch(): number {
@@ -154,13 +169,13 @@ export class Trainer {
   /** Starts the next epoch with a fresh shuffle. */
   beginEpoch(): void {
     if (this.order.length !== this.train.size) this.order = new Int32Array(this.train.size);
-    const permutation = this.shuffleRandom.permutation(this.train.size);
+    this.epoch++;
+    const permutation = new Random(streamSeed(this.config.seed, STREAM_SHUFFLE, this.epoch)).permutation(this.train.size);
     this.order.set(permutation);
     this.cursor = 0;
     this.epochLossSum = 0;
     this.epochSamples = 0;
     this.trainMetrics?.reset();
-    this.epoch++;
   }
 
   /** One optimiser step on the next mini-batch; null when the epoch has no batches left. */
@@ -170,6 +185,7 @@ export class Trainer {
     const plan = this.plan(count);
     this.train.fill(this.order, this.cursor, count, plan.input, this.targets);
     this.cursor += count;
+    this.dropoutRandom = new Random(streamSeed(this.config.seed, STREAM_DROPOUT, this.globalStep));
     const predictions = plan.forward(true);
     const loss = this.loss.compute(predictions, this.targets, plan.headGradient, count);
     this.globalStep++;
@@ -213,6 +229,37 @@ export class Trainer {
       learningRate: this.learningRate,
       stop: stop || this.epoch >= this.config.epochs,
     };
+  }
+
+  /** The state at the end of the last completed epoch (call between epochs). Tensors are copies. */
+  checkpoint(): Checkpoint {
+    const copy = (record: Record<string, Float32Array>) =>
+      Object.fromEntries(Object.entries(record).map(([name, values]) => [name, values.slice()]));
+    return {
+      epoch: this.epoch,
+      globalStep: this.globalStep,
+      weights: new Map([...this.model.weights].map(([name, values]) => [name, values.slice()])),
+      optimizerState: copy(this.optimizer.state()),
+      optimizerSteps: this.optimizer.stepCount,
+      bestValidationLoss: this.bestValidationLoss,
+      epochsWithoutImprovement: this.epochsWithoutImprovement,
+      plateauScale: this.plateau?.scale ?? 1,
+    };
+  }
+
+  /** Continues from a checkpoint: the next epoch is the one after it. */
+  restore(checkpoint: Checkpoint): void {
+    for (const [name, values] of this.model.weights) {
+      const saved = checkpoint.weights.get(name);
+      if (!saved || saved.length !== values.length) throw new Error(`the checkpoint's ${name} is missing or has the wrong size`);
+    }
+    this.optimizer.loadState(checkpoint.optimizerState, checkpoint.optimizerSteps);
+    for (const [name, values] of this.model.weights) values.set(checkpoint.weights.get(name)!);
+    this.epoch = checkpoint.epoch;
+    this.globalStep = checkpoint.globalStep;
+    this.bestValidationLoss = checkpoint.bestValidationLoss;
+    this.epochsWithoutImprovement = checkpoint.epochsWithoutImprovement;
+    this.plateau?.restore(checkpoint.plateauScale);
   }
 
   /** Loss and metrics on a dataset in inference mode (batch norm's running statistics, no dropout). */
