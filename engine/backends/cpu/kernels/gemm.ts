@@ -13,6 +13,7 @@
  * entry point that a WebAssembly SIMD version can replace.
  */
 import type { Floats } from '../types';
+import { gemmWasm } from './gemm-wasm';
 
 /** Rows of A and columns of B in one micro-kernel tile. */
 const MR = 4;
@@ -48,6 +49,7 @@ export const gemm = (
   ldc: number,
 ): void => {
   if (M <= 0 || N <= 0) return;
+  if (gemmWasm(transA, transB, M, N, K, alpha, A, aOffset, lda, B, bOffset, ldb, beta, C, cOffset, ldc)) return; // float32: WebAssembly SIMD
   if (beta !== 1) scaleC(M, N, beta, C, cOffset, ldc);
   if (K <= 0 || alpha === 0) return;
   if (M * N * K <= SMALL) {
