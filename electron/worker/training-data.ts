@@ -1,18 +1,19 @@
 /** Opens the datasets a start message names, inside the worker. */
 import type { Dataset } from '../../engine/data/dataset';
-import { loadMnist } from '../services/datasets/mnist';
+import { SubsetDataset } from '../../engine/data/split';
+import { openDataset } from '../services/datasets';
 import type { StartMessage } from './protocol';
 
-const limited = (dataset: Dataset & { take?: (count: number) => Dataset }, limit: number | undefined): Dataset =>
-  limit !== undefined && dataset.take ? dataset.take(limit) : dataset;
+const first = (dataset: Dataset, count: number | undefined): Dataset =>
+  count === undefined || count >= dataset.size ? dataset : new SubsetDataset(dataset, Int32Array.from({ length: count }, (_, i) => i), `${dataset.name}[:${count}]`);
 
+/** Training and validation data; validation falls back to the dataset's own test split. */
 export const openTrainingData = (message: StartMessage): { train: Dataset; validation?: Dataset } => {
-  const spec = message.dataset;
-  if (spec.kind === 'mnist') {
-    return {
-      train: limited(loadMnist('train'), message.limit),
-      validation: limited(loadMnist('test'), message.limit ? Math.ceil(message.limit / 6) : undefined),
-    };
-  }
-  throw new Error(`the ${spec.kind} dataset cannot be opened by this worker yet`);
+  const opened = openDataset(message.dataset, message.baseFolder, message.split, message.preprocess);
+  const validation = opened.validation ?? opened.test;
+  const limit = message.limit;
+  return {
+    train: first(opened.train, limit),
+    ...(validation ? { validation: first(validation, limit === undefined ? undefined : Math.max(1, Math.ceil(limit / 6))) } : {}),
+  };
 };
