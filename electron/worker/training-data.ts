@@ -5,7 +5,13 @@ import { openDataset } from '../services/datasets';
 import type { StartMessage } from './protocol';
 
 const first = (dataset: Dataset, count: number | undefined): Dataset =>
-  count === undefined || count >= dataset.size ? dataset : new SubsetDataset(dataset, Int32Array.from({ length: count }, (_, i) => i), `${dataset.name}[:${count}]`);
+  count === undefined || count >= dataset.size
+    ? dataset
+    : new SubsetDataset(
+        dataset,
+        Int32Array.from({ length: count }, (_, i) => i),
+        `${dataset.name}[:${count}]`,
+      );
 
 /** Training and validation data; validation falls back to the dataset's own test split. */
 export const openTrainingData = (message: StartMessage): { train: Dataset; validation?: Dataset } => {

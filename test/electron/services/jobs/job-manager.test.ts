@@ -1,7 +1,7 @@
 // Training jobs in real worker processes (child_process.fork), on real MNIST samples.
 import { describe, expect, it } from 'vitest';
 import { findTemplate } from '../../../../engine/graph/templates';
-import type { Job} from '../../../../electron/services/jobs/job-manager';
+import type { Job } from '../../../../electron/services/jobs/job-manager';
 import { JobManager, MemoryRefusedError, type JobEvent, type JobRequest } from '../../../../electron/services/jobs/job-manager';
 import { ForkWorkerHost } from '../../../../electron/services/jobs/worker-host';
 
