@@ -87,6 +87,12 @@ const icdLibraryDirectory = (icd: string): string | null => {
   }
 };
 
+/** Loads the Vulkan loader that sits beside an ICD's driver library, if there is one. */
+const preloadBeside = (icd: string): boolean => {
+  const directory = icdLibraryDirectory(icd);
+  return directory !== null && preloadLibrary(join(directory, 'libvulkan.so.1'));
+};
+
 /**
  * The `webgpu` package's GPU, with a hardware driver when one answers, otherwise (on Linux,
  * unless `allowSoftware` is false) a software Vulkan driver. Sets `VK_ICD_FILENAMES` in this
@@ -104,17 +110,20 @@ export const loadNodeGpu = async (options: NodeGpuOptions = {}): Promise<NodeGpu
   const userIcds = process.env.VK_ICD_FILENAMES;
   // Without a loader Dawn would only print a warning; look for one first.
   const systemLoader = !linux || preloadLibrary('libvulkan.so.1');
-  if (systemLoader || userIcds) {
+  // Drivers named by the user may ship their own loader beside them, as chromium's SwiftShader does.
+  const userLoader = !systemLoader && userIcds ? preloadBeside(userIcds.split(':')[0]) : false;
+  if (systemLoader || userLoader) {
     const gpu = webgpu.create([]);
     if (await hasAdapter(gpu)) return { gpu, how: userIcds ? `Vulkan drivers from VK_ICD_FILENAMES=${userIcds}` : 'the system GPU driver' };
   }
-  if (!linux || userIcds || options.allowSoftware === false) {
-    return { gpu: null, how: userIcds ? `no adapter from VK_ICD_FILENAMES=${userIcds}` : 'no GPU driver answered' };
+  if (userIcds) {
+    const why = systemLoader || userLoader ? 'no adapter' : 'no Vulkan loader (libvulkan.so.1)';
+    return { gpu: null, how: `${why} for VK_ICD_FILENAMES=${userIcds}` };
   }
+  if (!linux || options.allowSoftware === false) return { gpu: null, how: 'no GPU driver answered' };
   for (const icd of options.softwareIcds ?? DEFAULT_SOFTWARE_ICDS) {
     if (!existsSync(icd)) continue;
-    const directory = icdLibraryDirectory(icd);
-    if (!systemLoader && !(directory && preloadLibrary(join(directory, 'libvulkan.so.1')))) continue;
+    if (!systemLoader && !preloadBeside(icd)) continue;
     process.env.VK_ICD_FILENAMES = icd;
     const gpu = webgpu.create([]);
     if (await hasAdapter(gpu)) return { gpu, how: `the software Vulkan driver ${icd}` };

@@ -27,6 +27,9 @@ process.on('message', (raw) => {
     send({ type: 'failed', kind: 'internal', reason: error.message });
   }
 });
+// Ctrl-C in a terminal reaches the whole process group; the host decides how to stop (cleanly
+// after the current step), so the worker itself ignores it.
+process.on('SIGINT', () => {});
 // The host gone means nobody can receive the results: stop.
 process.on('disconnect', () => process.exit(0));
 

@@ -1,7 +1,15 @@
-/** The process entry of the bundled command line (out/cli/cnn-studio.mjs). */
+/** The process entry of the command line (bin/cnn-studio.mjs, and the bundled out/cli/cnn-studio.mjs). */
 import { runCli } from './main';
+import type { Terminal } from './progress';
 
-const { stdout, stderr, exitCode } = runCli(process.argv.slice(2));
-process.stdout.write(stdout);
-process.stderr.write(stderr);
-process.exitCode = exitCode;
+const terminal = (stream: NodeJS.WriteStream): Terminal => ({
+  write: (text) => void stream.write(text),
+  get isTTY() {
+    return Boolean(stream.isTTY);
+  },
+  get columns() {
+    return stream.columns ?? 80;
+  },
+});
+
+process.exitCode = await runCli(process.argv.slice(2), terminal(process.stdout), terminal(process.stderr));

@@ -2,6 +2,7 @@
 import { analyzeGraph, type GraphReport, type NodeReport } from '../../../engine/graph/analyze';
 import { formatShape } from '../../../engine/graph/shape';
 import { readJsonFile } from './files';
+import { openProjectFile } from './project-files';
 import { formatBytes, formatCompact, formatCount, formatTable } from './format';
 
 export interface CommandOutput {
@@ -70,8 +71,14 @@ const toJson = (file: string, report: GraphReport) => ({
   issues: report.issues,
 });
 
-export const inspect = (file: string, { json }: { json: boolean }): CommandOutput => {
-  const report = analyzeGraph(readJsonFile(file));
+/** The graph of a graph file, or of a project file. */
+const readGraph = async (file: string): Promise<unknown> => {
+  if (!file.endsWith('.cnnproj')) return readJsonFile(file);
+  return (await openProjectFile(file)).project.graph;
+};
+
+export const inspect = async (file: string, { json }: { json: boolean }): Promise<CommandOutput> => {
+  const report = analyzeGraph(await readGraph(file));
   const stdout = json ? `${JSON.stringify(toJson(file, report), null, 2)}\n` : renderReport(report);
   const stderr = report.issues.map((issue) => `${issue.severity}: ${issue.message}\n`).join('');
   return { stdout, stderr, exitCode: report.valid ? 0 : 1 };

@@ -1,20 +1,34 @@
 /**
- * The `cnn-studio` command line. Each command returns its output and exit status, so tests can
- * run it in-process as well as through the real executable.
+ * The `cnn-studio` command line. Commands that only compute return their output (so tests can
+ * run them in-process too); `train` streams progress to the terminal as it goes.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { runBench } from '../bench/command';
 import { CliError } from './errors';
+import { runEval } from './evaluate';
 import { inspect, type CommandOutput } from './inspect';
 import { listTemplates, newFromTemplate } from './new';
-import { runBench } from '../bench/command';
+import { runPredict } from './predict';
+import type { Terminal } from './progress';
+import { runTrain } from './train';
 
 const USAGE = `usage: cnn-studio <command> [options]
 
 commands:
   new --list                          print the template names, one per line
-  new --template NAME [-o FILE]       write a template graph to FILE (or stdout); --force replaces FILE
-  inspect FILE [--json]               shapes, parameters, multiply-adds and problems of a graph;
-                                      exits 1 when the graph is invalid
+  new --template NAME [-o FILE]       write a template: FILE.cnnproj makes a project (with a
+                                      dataset to train on), FILE.json the graph alone, no FILE
+                                      prints the graph; --force replaces FILE
+  inspect FILE [--json]               shapes, parameters, multiply-adds and problems of a graph
+                                      or project; exits 1 when the graph is invalid
+  train FILE.cnnproj [--epochs N] [--batch-size B] [--lr X] [--optimizer sgd|adam|adamw|rmsprop]
+        [--backend cpu|webgpu|auto] [--limit N] [--seed S] [--continue] [--json]
+                                      train in a worker process; saves weights and the run
+                                      record into the project; Ctrl-C stops cleanly
+  eval FILE.cnnproj [--limit N] [--json]
+                                      loss, accuracy and confusion matrix on the test split
+  predict FILE.cnnproj IMAGE... [--json]
+                                      the trained network's answer for PNG or JPEG images
   bench [--model NAME] [--json]       train and inference speed of the benchmark models, and SGEMM
         [--steps N] [--windows N] [--warmup N] [--backend cpu]
   help                                print this text
@@ -22,7 +36,6 @@ commands:
 
 const COMING = {
   serve: 'the IDE served to a browser by the Node host',
-  train: 'training from the command line',
 } as const;
 
 const parse = <Options extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: Options) => {
@@ -33,49 +46,103 @@ const parse = <Options extends NonNullable<ParseArgsConfig['options']>>(args: st
   }
 };
 
-export const runCli = (argv: string[]): CommandOutput => {
+const onePositional = (positionals: string[], command: string): string => {
+  if (positionals.length !== 1) throw new CliError(`cnn-studio ${command} needs exactly one FILE\n${USAGE}`);
+  return positionals[0];
+};
+
+const limitOf = (value: string | undefined): number | undefined => {
+  if (value === undefined) return undefined;
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit must be a whole number from 1, not '${value}'`);
+  return limit;
+};
+
+/** Runs a command that returns its output, or streams (train); resolves to the exit status. */
+const dispatch = async (command: string | undefined, rest: string[], out: Terminal, err: Terminal): Promise<CommandOutput | number> => {
+  switch (command) {
+    case 'new': {
+      const { values } = parse(rest, {
+        list: { type: 'boolean' },
+        template: { type: 'string', short: 't' },
+        output: { type: 'string', short: 'o' },
+        force: { type: 'boolean' },
+      });
+      return values.list ? listTemplates() : newFromTemplate(values.template, values.output, Boolean(values.force));
+    }
+    case 'inspect': {
+      const { values, positionals } = parse(rest, { json: { type: 'boolean' } });
+      return inspect(onePositional(positionals, 'inspect'), { json: Boolean(values.json) });
+    }
+    case 'train': {
+      const { values, positionals } = parse(rest, {
+        epochs: { type: 'string' },
+        'batch-size': { type: 'string' },
+        lr: { type: 'string' },
+        optimizer: { type: 'string' },
+        backend: { type: 'string' },
+        limit: { type: 'string' },
+        seed: { type: 'string' },
+        continue: { type: 'boolean' },
+        json: { type: 'boolean' },
+      });
+      const { 'batch-size': batchSize, ...others } = values;
+      return runTrain(
+        { ...others, batchSize, file: onePositional(positionals, 'train'), continue: Boolean(values.continue), json: Boolean(values.json) },
+        out,
+        err,
+      );
+    }
+    case 'eval': {
+      const { values, positionals } = parse(rest, { json: { type: 'boolean' }, limit: { type: 'string' } });
+      return runEval(onePositional(positionals, 'eval'), { json: Boolean(values.json), limit: limitOf(values.limit) });
+    }
+    case 'predict': {
+      const { values, positionals } = parse(rest, { json: { type: 'boolean' } });
+      const [file, ...images] = positionals;
+      if (!file) throw new CliError(`cnn-studio predict needs a project FILE and images\n${USAGE}`);
+      return runPredict(file, images, { json: Boolean(values.json) });
+    }
+    case 'bench': {
+      const { values, positionals } = parse(rest, {
+        model: { type: 'string' },
+        backend: { type: 'string' },
+        json: { type: 'boolean' },
+        steps: { type: 'string' },
+        windows: { type: 'string' },
+        warmup: { type: 'string' },
+      });
+      if (positionals.length) throw new CliError(`cnn-studio bench takes no file\n${USAGE}`);
+      return runBench({ ...values, json: Boolean(values.json) }, (line) => err.write(`${line}\n`));
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      return { stdout: USAGE, stderr: '', exitCode: command === undefined ? 2 : 0 };
+    default:
+      if (Object.hasOwn(COMING, command)) {
+        throw new CliError(`cnn-studio ${command}: ${COMING[command as keyof typeof COMING]} is not part of this version yet`);
+      }
+      throw new CliError(`unknown command '${command}'\n${USAGE}`);
+  }
+};
+
+/** Runs the CLI; every failure is one clear line on stderr and a non-zero status. */
+export const runCli = async (argv: string[], out: Terminal, err: Terminal): Promise<number> => {
   const [command, ...rest] = argv;
   try {
-    switch (command) {
-      case 'new': {
-        const { values } = parse(rest, {
-          list: { type: 'boolean' },
-          template: { type: 'string', short: 't' },
-          output: { type: 'string', short: 'o' },
-          force: { type: 'boolean' },
-        });
-        return values.list ? listTemplates() : newFromTemplate(values.template, values.output, Boolean(values.force));
-      }
-      case 'inspect': {
-        const { values, positionals } = parse(rest, { json: { type: 'boolean' } });
-        if (positionals.length !== 1) throw new CliError(`cnn-studio inspect needs exactly one FILE\n${USAGE}`);
-        return inspect(positionals[0], { json: Boolean(values.json) });
-      }
-      case 'bench': {
-        const { values, positionals } = parse(rest, {
-          model: { type: 'string' },
-          backend: { type: 'string' },
-          json: { type: 'boolean' },
-          steps: { type: 'string' },
-          windows: { type: 'string' },
-          warmup: { type: 'string' },
-        });
-        if (positionals.length) throw new CliError(`cnn-studio bench takes no file\n${USAGE}`);
-        return runBench({ ...values, json: Boolean(values.json) }, (line) => process.stderr.write(`${line}\n`));
-      }
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        return { stdout: USAGE, stderr: '', exitCode: command === undefined ? 2 : 0 };
-      default:
-        if (Object.hasOwn(COMING, command)) {
-          throw new CliError(`cnn-studio ${command}: ${COMING[command as keyof typeof COMING]} is not part of this version yet`);
-        }
-        throw new CliError(`unknown command '${command}'\n${USAGE}`);
-    }
+    const result = await dispatch(command, rest, out, err);
+    if (typeof result === 'number') return result;
+    out.write(result.stdout);
+    err.write(result.stderr);
+    return result.exitCode;
   } catch (error) {
-    if (error instanceof CliError) return { stdout: '', stderr: `cnn-studio: ${error.message}\n`, exitCode: error.exitCode };
-    throw error;
+    if (error instanceof CliError) {
+      err.write(`cnn-studio: ${error.message}\n`);
+      return error.exitCode;
+    }
+    err.write(`cnn-studio: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
   }
 };

