@@ -1,0 +1,96 @@
+/**
+ * Parity of the WebGPU loss and optimiser kernels with the CPU: softmax cross-entropy (with and
+ * without label smoothing, reduced to one scalar on the GPU), and SGD and Adam steps against
+ * the CPU optimisers (engine/train/optimizers.ts) over several steps, frozen elements included.
+ */
+import { describe, expect, it } from 'vitest';
+import { createOptimizer, type OptimizerConfig } from '../../../../engine/train/optimizers';
+import { softmaxCrossEntropy as cpuSoftmaxCrossEntropy } from '../../../../engine/train/losses';
+import { uploadStorage } from '../../../../engine/backends/webgpu/buffers';
+import { checkTargets, softmaxCrossEntropy } from '../../../../engine/backends/webgpu/kernels/loss';
+import { adamStep, packFrozenMask, sgdStep } from '../../../../engine/backends/webgpu/kernels/optimizers';
+import { between, expectClose, gpu, randomData, seededRandom, upload, warnIfSkipped, zeros } from './harness';
+
+warnIfSkipped('training.test.ts');
+
+describe('checkTargets', () => {
+  it("throws the CPU loss's RangeError for a class outside the head", () => {
+    expect(() => checkTargets(Int32Array.of(0, 3), 2, 3)).toThrow(/sample 1 has class 3, but the classification head has classes 0 to 2/);
+    expect(() => checkTargets(Int32Array.of(0, 2, 1), 3, 3)).not.toThrow();
+  });
+});
+
+describe.skipIf(!gpu)('WebGPU softmax cross-entropy matches the CPU', () => {
+  for (const smoothing of [0, 0.1]) {
+    it(`loss, per-sample reduction and gradient, label smoothing ${smoothing}`, async () => {
+      const random = seededRandom(17);
+      for (const [batch, classes] of [
+        [1, 2],
+        [7, 10],
+        [300, 3],
+        [33, 1000],
+      ]) {
+        const logits = randomData(batch * classes, random, 8);
+        const targets = Int32Array.from({ length: batch }, () => between(random, 0, classes - 1));
+        const gradient = new Float64Array(batch * classes);
+        const expected = cpuSoftmaxCrossEntropy(logits, targets, gradient, batch, classes, smoothing);
+
+        const [gGradient, losses, loss] = [zeros(batch * classes), zeros(batch), zeros(1)];
+        checkTargets(targets, batch, classes);
+        const gTargets = uploadStorage(gpu!.device, targets, 'targets');
+        softmaxCrossEntropy(gpu!.runner, upload(logits), gTargets, gGradient, losses, loss, batch, classes, smoothing);
+        const label = `batch ${batch}, ${classes} classes`;
+        expectClose(await gpu!.runner.readFloats(loss, 1), [expected], `loss, ${label}`);
+        expectClose(await gpu!.runner.readFloats(gGradient, batch * classes), gradient, `gradient, ${label}`);
+
+        // Without a gradient buffer: the loss alone.
+        const lossOnly = zeros(1);
+        softmaxCrossEntropy(gpu!.runner, upload(logits), gTargets, null, losses, lossOnly, batch, classes, smoothing);
+        expectClose(await gpu!.runner.readFloats(lossOnly, 1), [expected], `loss without gradient, ${label}`);
+      }
+    });
+  }
+});
+
+const optimizerCases: { config: OptimizerConfig; learningRate: number }[] = [
+  { config: { kind: 'sgd' }, learningRate: 0.1 },
+  { config: { kind: 'sgd', momentum: 0.9 }, learningRate: 0.05 },
+  { config: { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 1e-3 }, learningRate: 0.05 },
+  { config: { kind: 'sgd', momentum: 0.8, dampening: 0.3, weightDecay: 5e-4 }, learningRate: 0.02 },
+  { config: { kind: 'adam' }, learningRate: 1e-3 },
+  { config: { kind: 'adam', beta1: 0.8, beta2: 0.99, weightDecay: 1e-2, epsilon: 1e-6 }, learningRate: 3e-3 },
+  { config: { kind: 'adamw', weightDecay: 0.05 }, learningRate: 1e-2 },
+];
+
+describe.skipIf(!gpu)('WebGPU optimiser steps match the CPU optimisers', () => {
+  for (const { config, learningRate } of optimizerCases) {
+    it(`${JSON.stringify(config)} lr=${learningRate}, 4 steps, with frozen elements`, async () => {
+      const random = seededRandom(23);
+      const count = 1037;
+      const values = Float32Array.from(randomData(count, random));
+      const frozen = Uint8Array.from({ length: count }, (_, i) => (i % 7 === 3 ? 1 : 0));
+      const gradient = new Float32Array(count);
+      const cpuOptimizer = createOptimizer(config, [{ name: 'w', values, gradient, frozen }]);
+
+      const gValues = upload(values);
+      const gGradient = zeros(count);
+      const slot = { values: gValues, gradient: gGradient, count, frozen: uploadStorage(gpu!.device, packFrozenMask(frozen), 'frozen') };
+      const [stateA, stateB] = [zeros(count), zeros(count)];
+      for (let step = 0; step < 4; step++) {
+        gradient.set(randomData(count, random));
+        gpu!.runner.write(gGradient, gradient);
+        if (config.kind === 'sgd') sgdStep(gpu!.runner, slot, stateA, config, learningRate, step === 0);
+        else if (config.kind !== 'rmsprop') adamStep(gpu!.runner, slot, stateA, stateB, config, learningRate, step + 1);
+        cpuOptimizer.step(learningRate);
+      }
+      const state = cpuOptimizer.state();
+      expectClose(await gpu!.runner.readFloats(gValues, count), values, 'values');
+      if (config.kind === 'sgd' && config.momentum)
+        expectClose(await gpu!.runner.readFloats(stateA, count), state['w.momentum_buffer'], 'momentum');
+      if (config.kind !== 'sgd') {
+        expectClose(await gpu!.runner.readFloats(stateA, count), state['w.exp_avg'], 'first moment');
+        expectClose(await gpu!.runner.readFloats(stateB, count), state['w.exp_avg_sq'], 'second moment');
+      }
+    });
+  }
+});
