@@ -185,6 +185,8 @@ export class Trainer {
     const plan = this.plan(count);
     this.train.fill(this.order, this.cursor, count, plan.input, this.targets);
     this.cursor += count;
+    // The rate of this step's own index (from 0), read before the step is counted.
+    const learningRate = this.learningRate;
     this.dropoutRandom = new Random(streamSeed(this.config.seed, STREAM_DROPOUT, this.globalStep));
     const predictions = plan.forward(true);
     const loss = this.loss.compute(predictions, this.targets, plan.headGradient, count);
@@ -194,7 +196,6 @@ export class Trainer {
     plan.backward();
     if (this.config.clipValue !== undefined) clipGradientValue(this.slots, this.config.clipValue);
     if (this.config.clipNorm !== undefined) clipGradientNorm(this.slots, this.config.clipNorm);
-    const learningRate = this.learningRate;
     this.optimizer.step(learningRate);
     this.epochLossSum += loss * count;
     this.epochSamples += count;

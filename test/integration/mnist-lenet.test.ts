@@ -6,16 +6,19 @@ import { CPU_LAYERS } from '../../engine/backends/cpu/layers';
 import { findTemplate } from '../../engine/graph/templates';
 import { compileModel } from '../../engine/train/plan';
 import { Trainer } from '../../engine/train/trainer';
+import { measureChannelStats, NormalisedDataset } from '../../engine/data/preprocess';
 import { loadMnist } from '../../electron/services/datasets/mnist';
 
 describe('LeNet-5 on MNIST', () => {
   it('reaches 98% test accuracy after one epoch', { timeout: 600_000 }, () => {
     const model = compileModel(findTemplate('lenet5')!.build(), CPU_LAYERS);
+    // Inputs normalised with the training set's mean and standard deviation, as is usual for MNIST.
+    const stats = measureChannelStats(loadMnist('train'));
     const trainer = new Trainer(
       model,
       { epochs: 1, batchSize: 32, learningRate: 0.002, optimizer: { kind: 'adam' }, seed: 2 },
-      loadMnist('train'),
-      loadMnist('test'),
+      new NormalisedDataset(loadMnist('train'), stats),
+      new NormalisedDataset(loadMnist('test'), stats),
     );
     trainer.initialiseWeights();
     const [epoch] = trainer.fit();

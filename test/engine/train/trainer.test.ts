@@ -73,6 +73,20 @@ describe('the trainer', () => {
     expect(report.stop).toBe(true);
   });
 
+  it("gives every step of an epoch that epoch's rate, and warms up from the first step", () => {
+    const t = trainer('lenet5', {
+      epochs: 2,
+      batchSize: 256,
+      learningRate: 0.1,
+      schedule: { kind: 'step', everyEpochs: 1, gamma: 0.5 },
+      warmUpSteps: 2,
+    });
+    const rates: number[][] = [[], []];
+    t.fit({ onStep: (step) => rates[step.epoch - 1].push(step.learningRate) });
+    expect(rates[0]).toEqual([0.05, 0.1, 0.1, 0.1]);
+    expect(rates[1]).toEqual([0.05, 0.05, 0.05, 0.05]);
+  });
+
   it('keeps dropout deterministic under a seed', () => {
     const withDropout = findTemplate('factorised')!.build();
     expect(losses(trainer('factorised', {}, withDropout), 4)).toEqual(losses(trainer('factorised', {}, withDropout), 4));
