@@ -26,11 +26,11 @@ export const readJsonFile = (path: string): unknown => {
 };
 
 /** Writes through a temporary file and a rename, so a crash never leaves half a file. */
-export const writeFileAtomic = (path: string, text: string, { overwrite }: { overwrite: boolean }): void => {
+export const writeFileAtomic = (path: string, contents: string | Uint8Array, { overwrite }: { overwrite: boolean }): void => {
   if (!overwrite && existsSync(path)) throw new CliError(`${path} already exists; choose another name or pass --force to replace it`);
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
-    writeFileSync(temporary, text, { flush: true });
+    writeFileSync(temporary, contents, { flush: true });
     renameSync(temporary, path);
   } catch (error) {
     throw new CliError(`cannot write ${path}: ${reason(error)}`);

@@ -4,8 +4,10 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { runBench } from '../bench/command';
+import { runServe } from '../server/command';
 import { CliError } from './errors';
 import { runEval } from './evaluate';
+import { runExport } from './export';
 import { inspect, type CommandOutput } from './inspect';
 import { listTemplates, newFromTemplate } from './new';
 import { runPredict } from './predict';
@@ -29,14 +31,16 @@ commands:
                                       loss, accuracy and confusion matrix on the test split
   predict FILE.cnnproj IMAGE... [--json]
                                       the trained network's answer for PNG or JPEG images
+  export FILE.cnnproj --format onnx|pytorch|safetensors -o OUT [--force]
+                                      the trained model as ONNX, a PyTorch folder (model.py,
+                                      weights, loader, train.py) or its weights alone
   bench [--model NAME] [--json]       train and inference speed of the benchmark models, and SGEMM
-        [--steps N] [--windows N] [--warmup N] [--backend cpu]
+        [--steps N] [--windows N] [--warmup N] [--backend cpu] [--threads N (default: every core)]
+  serve [--port N] [--no-build]       the IDE in a browser: serves it on 127.0.0.1 (any free port
+                                      by default) and prints the URL with its access token;
+                                      builds it first when out/renderer is missing or stale
   help                                print this text
 `;
-
-const COMING = {
-  serve: 'the IDE served to a browser by the Node host',
-} as const;
 
 const parse = <Options extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: Options) => {
   try {
@@ -103,10 +107,19 @@ const dispatch = async (command: string | undefined, rest: string[], out: Termin
       if (!file) throw new CliError(`cnn-studio predict needs a project FILE and images\n${USAGE}`);
       return runPredict(file, images, { json: Boolean(values.json) });
     }
+    case 'export': {
+      const { values, positionals } = parse(rest, {
+        format: { type: 'string', short: 'f' },
+        output: { type: 'string', short: 'o' },
+        force: { type: 'boolean' },
+      });
+      return runExport(onePositional(positionals, 'export'), values.format, values.output, Boolean(values.force));
+    }
     case 'bench': {
       const { values, positionals } = parse(rest, {
         model: { type: 'string' },
         backend: { type: 'string' },
+        threads: { type: 'string' },
         json: { type: 'boolean' },
         steps: { type: 'string' },
         windows: { type: 'string' },
@@ -115,15 +128,17 @@ const dispatch = async (command: string | undefined, rest: string[], out: Termin
       if (positionals.length) throw new CliError(`cnn-studio bench takes no file\n${USAGE}`);
       return runBench({ ...values, json: Boolean(values.json) }, (line) => err.write(`${line}\n`));
     }
+    case 'serve': {
+      const { values, positionals } = parse(rest, { port: { type: 'string', short: 'p' }, 'no-build': { type: 'boolean' } });
+      if (positionals.length) throw new CliError(`cnn-studio serve takes no file\n${USAGE}`);
+      return runServe({ port: values.port, noBuild: Boolean(values['no-build']) }, out, err);
+    }
     case undefined:
     case 'help':
     case '--help':
     case '-h':
       return { stdout: USAGE, stderr: '', exitCode: command === undefined ? 2 : 0 };
     default:
-      if (Object.hasOwn(COMING, command)) {
-        throw new CliError(`cnn-studio ${command}: ${COMING[command as keyof typeof COMING]} is not part of this version yet`);
-      }
       throw new CliError(`unknown command '${command}'\n${USAGE}`);
   }
 };

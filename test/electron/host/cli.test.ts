@@ -200,6 +200,29 @@ describe('cnn-studio train, eval and predict', () => {
     expect(project.runs[0]).toMatchObject({ status: 'failed', failure: expect.stringMatching(/loss diverged/) });
   });
 
+  it('exports the trained model as ONNX, PyTorch and safetensors', async () => {
+    const file = join(folder, 'export.cnnproj');
+    await cli('new', '-t', 'mobilenet', '-o', file);
+    expect((await cli('export', file, '--format', 'onnx', '-o', join(folder, 'untrained.onnx'))).stderr).toMatch(
+      /no trained weights to export/,
+    );
+    expect((await cli('train', file, '--epochs', '1', '--limit', '256')).code).toBe(0);
+    const onnx = join(folder, 'mobilenet.onnx');
+    expect((await cli('export', file, '--format', 'onnx', '-o', onnx)).code).toBe(0);
+    const { InferenceSession, Tensor } = await import('onnxruntime-node');
+    const session = await InferenceSession.create(readFileSync(onnx));
+    const result = await session.run({ input: new Tensor('float32', new Float32Array(784).fill(0.5), [1, 1, 28, 28]) });
+    expect(result.output.dims).toEqual([1, 10]);
+    expect((await cli('export', file, '--format', 'safetensors', '-o', join(folder, 'mobilenet.safetensors'))).code).toBe(0);
+    const header = readFileSync(join(folder, 'mobilenet.safetensors'));
+    const length = Number(header.readBigUInt64LE(0));
+    expect(Object.keys(JSON.parse(header.subarray(8, 8 + length).toString('utf8')))).toContain('dw1.weight');
+    const torch = join(folder, 'mobilenet-torch');
+    expect((await cli('export', file, '--format', 'pytorch', '-o', torch)).code).toBe(0);
+    expect(readFileSync(join(torch, 'model.py'), 'utf8')).toMatch(/class \w+\(nn\.Module\)/);
+    expect((await cli('export', file, '--format', 'pytorch', '-o', torch)).stderr).toMatch(/pass --force/);
+  });
+
   it('explains what is missing', async () => {
     const graph = join(folder, 'graph.json');
     await cli('new', '-t', 'lenet5', '-o', graph);

@@ -1,0 +1,283 @@
+/**
+ * `StudioApi`: the one contract between the renderer and a host. The Electron preload exposes it
+ * as `window.studio`; the Node host (`cnn-studio serve`) speaks it over a WebSocket. Both carry
+ * only JSON-serialisable values, so a host can be swapped without the renderer knowing.
+ *
+ * This file holds types and two runtime lists (the request methods, for proxies and for the
+ * arguments' validation on arrival). It imports types only, so the renderer may import it.
+ *
+ * Versioned: `STUDIO_API_VERSION` changes whenever a method or a message changes in a way an
+ * older peer would misread; `hello()` tells the renderer which version the host speaks.
+ */
+import type { DatasetSpec, PreprocessSpec, SplitSpec } from '../engine/data/spec';
+import type { EpochRecord, ProjectDocument, RunRecord } from '../engine/project/schema';
+import type { OptimizerKind } from '../engine/train/optimizers';
+
+export const STUDIO_API_VERSION = 1;
+
+/** An error as it crosses a process boundary: its class name (a title) and its message. */
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+}
+
+/** Who answers: the host kind and the version it speaks. */
+export interface HostInfo {
+  /** STUDIO_API_VERSION of the host. */
+  readonly apiVersion: number;
+  /** `node`: served to a browser by `cnn-studio serve`; `electron`: the desktop app. */
+  readonly host: 'node' | 'electron';
+  /** The application and its version, e.g. `CNN Studio 0.1.0`. */
+  readonly application: string;
+  /** A folder to suggest for new project files (the folder the host was started in). */
+  readonly defaultFolder: string;
+  /** The host's path separator, for building suggested paths. */
+  readonly pathSeparator: '/' | '\\';
+}
+
+/** A graph template a new project can start from. */
+export interface TemplateInfo {
+  /** The name to pass to `newProject`, e.g. `lenet5`. */
+  readonly name: string;
+  /** For people, e.g. `LeNet-5`. */
+  readonly title: string;
+  readonly description: string;
+  /** How many layers the template has. */
+  readonly layers: number;
+}
+
+/** The project the host holds for this window, as the renderer sees it. */
+export interface OpenedProject {
+  /** Absolute path of its file, or null for a new project not yet saved. */
+  readonly path: string | null;
+  /** The document; its `runs` and `weights` are the host's record (see `saveProject`). */
+  readonly document: ProjectDocument;
+  /** Whether the host holds trained weights that fit the document's graph. */
+  readonly hasWeights: boolean;
+  /** Set when the file was made by an older version and upgraded on opening. */
+  readonly migratedFrom?: number;
+}
+
+/** What `saveProject` did. */
+export interface SavedProject extends OpenedProject {
+  /** The path written (absolute). */
+  readonly path: string;
+  /**
+   * True when the host's trained weights no longer fitted the edited graph and were left out of
+   * the file (the run records and each run's own weights are kept).
+   */
+  readonly droppedWeights: boolean;
+}
+
+export interface SaveOptions {
+  /** Overwrite a file that changed on disk, or that this host never opened. */
+  readonly force?: boolean;
+}
+
+/** A project file the host opened or saved lately. */
+export interface RecentProject {
+  readonly path: string;
+  readonly name: string;
+  /** ISO 8601. */
+  readonly openedAt: string;
+}
+
+/** What a training run may change from the project's own settings. */
+export interface TrainingOverrides {
+  readonly epochs?: number;
+  readonly batchSize?: number;
+  readonly learningRate?: number;
+  readonly optimizer?: OptimizerKind;
+  /** Train on the first N training samples only (validation on N/6). */
+  readonly limit?: number;
+  readonly seed?: number;
+  /** Start from the host's current weights instead of a fresh initialisation. */
+  readonly continueFromWeights?: boolean;
+}
+
+export type JobState = 'queued' | 'running' | 'paused' | 'completed' | 'stopped' | 'failed';
+
+/** A job as `startTraining` returns it. */
+export interface JobInfo {
+  readonly jobId: string;
+  readonly state: JobState;
+  /** The run record the job will add to the project when it ends. */
+  readonly runId: string;
+  /** Estimated memory of the run, in bytes. */
+  readonly memoryBytes: number;
+}
+
+/** One event of a job's stream, in order. A new watcher first receives the events so far. */
+export type StudioJobEvent =
+  | { readonly type: 'state'; readonly state: JobState }
+  | {
+      readonly type: 'started';
+      readonly backend: string;
+      /** Why that backend was chosen, for people. */
+      readonly backendReason: string;
+      readonly trainSamples: number;
+      readonly validationSamples: number;
+      readonly stepsPerEpoch: number;
+      readonly epochs: number;
+    }
+  | {
+      readonly type: 'progress';
+      /** From 1. */
+      readonly epoch: number;
+      readonly stepInEpoch: number;
+      readonly stepsPerEpoch: number;
+      readonly globalStep: number;
+      /** The loss of the latest step. */
+      readonly loss: number;
+      readonly learningRate: number;
+      readonly imagesPerSecond: number;
+      readonly etaSeconds: number;
+    }
+  | { readonly type: 'epoch'; readonly summary: EpochRecord }
+  /** Weights were kept after an epoch (they stay in the host). */
+  | { readonly type: 'checkpoint'; readonly epoch: number; readonly globalStep: number }
+  | { readonly type: 'failed'; readonly kind: string; readonly reason: string }
+  /**
+   * The last event: the job is over. `run` is the record added to the host's project (null when
+   * the window opened another project meanwhile); `weightsKept` says whether the host now holds
+   * the run's weights as the project's current ones (unsaved until `saveProject`).
+   */
+  | {
+      readonly type: 'finished';
+      readonly state: 'completed' | 'stopped' | 'failed';
+      readonly run: RunRecord | null;
+      readonly weightsKept: boolean;
+    };
+
+/** Which samples to preview. */
+export interface DatasetPreviewRequest {
+  readonly dataset: DatasetSpec;
+  readonly split?: SplitSpec;
+  readonly preprocess?: PreprocessSpec;
+  /** Default `train`. */
+  readonly subset?: 'train' | 'validation' | 'test';
+  /** How many samples, spread over the subset (at most 64). */
+  readonly count: number;
+  readonly seed?: number;
+}
+
+export interface DatasetPreviewSample {
+  readonly index: number;
+  /** [C, H, W]. */
+  readonly shape: number[];
+  /** Planar values (0–1 unless normalised). */
+  readonly pixels: number[];
+  readonly label?: number;
+  readonly className?: string;
+  readonly target?: number[];
+}
+
+export interface DatasetPreview {
+  /** Samples in the subset. */
+  readonly size: number;
+  readonly sampleShape: number[];
+  readonly classes?: string[];
+  readonly samples: DatasetPreviewSample[];
+  /** Files and rows left out, and similar things to know, for people. */
+  readonly problems: string[];
+}
+
+/** Ends a subscription. */
+export type Unsubscribe = () => void;
+
+/**
+ * Everything the renderer may ask of its host. Every method may reject with an Error whose
+ * `name` is a title (`ProjectError`, `TrainingError`, …) and whose message says what went wrong
+ * and how to fix it.
+ */
+export interface StudioApi {
+  /** Who the host is and which version it speaks; the first call a renderer makes. */
+  hello(): Promise<HostInfo>;
+
+  /** The templates `newProject` accepts, in the order to show them. */
+  listTemplates(): Promise<TemplateInfo[]>;
+
+  /**
+   * Makes a new project in memory from a template (with a dataset it can train on) and makes it
+   * this window's project; nothing is written until `saveProject`.
+   */
+  newProject(template: string): Promise<OpenedProject>;
+
+  /** Opens a `.cnnproj` file and makes it this window's project, with its weights. */
+  openProject(path: string): Promise<OpenedProject>;
+
+  /**
+   * Saves the window's project to `path` atomically (the previous file is kept as `.bak`).
+   * The document is the renderer's (graph, settings, dataset); its `runs` and `weights` are
+   * replaced by the host's record, and the host's current weights are written only when they
+   * still fit the document's graph (else they are dropped: see `droppedWeights`). Refuses to
+   * overwrite a file that changed on disk or was never opened here unless `force` is set.
+   */
+  saveProject(path: string, document: ProjectDocument, options?: SaveOptions): Promise<SavedProject>;
+
+  /** Project files opened or saved lately, newest first. */
+  recentProjects(): Promise<RecentProject[]>;
+
+  /**
+   * Starts training the document (the renderer's current one) in a worker process, with the
+   * project's dataset and settings changed by `overrides`. Rejects when the graph has errors,
+   * the project has no dataset, or the run would not fit in memory.
+   */
+  startTraining(document: ProjectDocument, overrides: TrainingOverrides): Promise<JobInfo>;
+
+  /** Pauses a running job after its current step. */
+  pauseTraining(jobId: string): Promise<void>;
+
+  /** Resumes a paused job. */
+  resumeTraining(jobId: string): Promise<void>;
+
+  /** Stops a job after its current step; its weights so far are kept (see `finished`). */
+  stopTraining(jobId: string): Promise<void>;
+
+  /**
+   * Streams a job's events to `listener`: first those so far, then each as it comes, ending
+   * with `finished`. Resolves once subscribed, with the function that ends the subscription.
+   */
+  watchJob(jobId: string, listener: (event: StudioJobEvent) => void): Promise<Unsubscribe>;
+
+  /** Draws a few samples of a dataset (paths relative to the project's folder). */
+  previewDataset(request: DatasetPreviewRequest): Promise<DatasetPreview>;
+}
+
+/** The methods that are plain request and response (all but the subscriptions). */
+export type StudioRequestMethod = Exclude<keyof StudioApi, 'watchJob'>;
+
+/** Each request method, once: the compiler fails when one is added to StudioApi and not here. */
+const REQUEST_METHODS: Record<StudioRequestMethod, true> = {
+  hello: true,
+  listTemplates: true,
+  newProject: true,
+  openProject: true,
+  saveProject: true,
+  recentProjects: true,
+  startTraining: true,
+  pauseTraining: true,
+  resumeTraining: true,
+  stopTraining: true,
+  previewDataset: true,
+};
+
+/** The request methods at run time, for proxies and for checking what arrives. */
+export const STUDIO_REQUEST_METHODS = Object.keys(REQUEST_METHODS) as StudioRequestMethod[];
+
+// ---------------------------------------------------------------------------------------------
+// The wire format of the Node host's WebSocket (the Electron host uses ipc instead).
+
+/** Renderer → host: a request, or a subscription to a job's events (`watch` / `unwatch`). */
+export type ClientMessage =
+  | { readonly id: number; readonly method: StudioRequestMethod; readonly params: unknown[] }
+  | { readonly id: number; readonly method: 'watchJob' | 'unwatchJob'; readonly params: [jobId: string] };
+
+/** Host → renderer: the answer to request `id`, or a job event. */
+export type HostMessage =
+  | { readonly id: number; readonly result: unknown }
+  | { readonly id: number; readonly error: SerializedError }
+  | { readonly event: 'job'; readonly jobId: string; readonly data: StudioJobEvent };
+
+/** The WebSocket's path on the Node host. */
+export const WEBSOCKET_PATH = '/studio';

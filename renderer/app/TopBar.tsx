@@ -1,0 +1,83 @@
+/** The bar above the editor: the project, undo and redo, save and save as, and the latest notice. */
+import { useEffect, useState, type FormEvent } from 'react';
+import { backToStart, saveProject } from './actions';
+import { useStore } from './hooks';
+import { app, editor, isDirty } from './state';
+
+const suggestedPath = (folder: string, separator: string, name: string): string =>
+  `${folder}${folder.endsWith(separator) ? '' : separator}${name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'project'}.cnnproj`;
+
+const SaveAsForm = () => {
+  const host = useStore(app, (state) => state.host);
+  const project = useStore(app, (state) => state.project);
+  const current = useStore(app, (state) => state.path);
+  const [path, setPath] = useState('');
+  const [replace, setReplace] = useState(false);
+  useEffect(() => {
+    setPath(current ?? suggestedPath(host?.defaultFolder ?? '', host?.pathSeparator ?? '/', project?.name ?? 'project'));
+  }, [current, host, project?.name]);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (path.trim()) void saveProject(path, replace);
+  };
+  return (
+    <form className="save-as" onSubmit={submit}>
+      <label htmlFor="save-as-path">Save as</label>
+      <input id="save-as-path" type="text" value={path} onChange={(event) => setPath(event.target.value)} autoFocus spellCheck={false} />
+      <label title="overwrite a file that exists, or that changed on disk">
+        <input type="checkbox" checked={replace} onChange={(event) => setReplace(event.target.checked)} /> replace
+      </label>
+      <button type="submit">Save</button>
+      <button type="button" onClick={() => app.update({ savingAs: false })}>
+        Cancel
+      </button>
+    </form>
+  );
+};
+
+export const TopBar = () => {
+  const state = useStore(app, (s) => s);
+  const revision = useStore(editor, (s) => s.revision);
+  const canUndo = useStore(editor, (s) => s.canUndo);
+  const canRedo = useStore(editor, (s) => s.canRedo);
+  const dirty = isDirty(state, revision);
+  return (
+    <header className="top-bar">
+      <div className="top-row">
+        <button onClick={backToStart} title="Start page">
+          ⌂
+        </button>
+        <span className="project-name" data-testid="project-name">
+          {state.project?.name}
+          {dirty ? ' •' : ''}
+        </span>
+        <span className="muted project-path">{state.path ?? 'not saved yet'}</span>
+        <span className="top-spacer" />
+        <button onClick={() => editor.autoLayout()} title="Lay the graph out afresh">
+          Auto-layout
+        </button>
+        <button onClick={() => editor.undo()} disabled={!canUndo} title="Undo (Ctrl+Z)">
+          Undo
+        </button>
+        <button onClick={() => editor.redo()} disabled={!canRedo} title="Redo (Ctrl+Shift+Z or Ctrl+Y)">
+          Redo
+        </button>
+        <button onClick={() => void saveProject()} disabled={state.busy} title="Save (Ctrl+S)">
+          Save
+        </button>
+        <button onClick={() => app.update({ savingAs: true })} disabled={state.busy}>
+          Save as…
+        </button>
+      </div>
+      {state.savingAs && <SaveAsForm />}
+      {state.notice && (
+        <div className={`notice ${state.notice.kind}`} role={state.notice.kind === 'error' ? 'alert' : 'status'} data-testid="notice">
+          <span>{state.notice.text}</span>
+          <button onClick={() => app.update({ notice: null })} aria-label="Dismiss">
+            ×
+          </button>
+        </div>
+      )}
+    </header>
+  );
+};

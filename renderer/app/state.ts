@@ -1,0 +1,64 @@
+/**
+ * The renderer's state, in three framework-free stores: the editor (graph, analysis, history),
+ * the app (connection, open project, notices) and the training panel (training-store.ts).
+ */
+import type { HostInfo, StudioApi } from '../../electron/api';
+import type { ProjectDocument } from '../../engine/project/schema';
+import { EditorStore } from '../editor/editor-store';
+import { ValueStore } from '../editor/store-core';
+
+export interface Notice {
+  readonly kind: 'info' | 'error';
+  readonly text: string;
+}
+
+export interface AppState {
+  readonly api: StudioApi | null;
+  readonly host: HostInfo | null;
+  /** Why the host cannot be reached, when it cannot. */
+  readonly connectionError: string | null;
+  readonly screen: 'start' | 'editor';
+  /** The open project; its graph is the editor's (see currentDocument). */
+  readonly project: ProjectDocument | null;
+  /** Its file, or null until saved. */
+  readonly path: string | null;
+  /** The editor revision last saved or opened. */
+  readonly savedRevision: number;
+  /** Something other than the graph changed since the last save (a run's weights). */
+  readonly unsavedResults: boolean;
+  readonly hasWeights: boolean;
+  readonly notice: Notice | null;
+  /** The "save as" path field is shown. */
+  readonly savingAs: boolean;
+  readonly busy: boolean;
+  /** Counts projects shown, so panels can start afresh for each. */
+  readonly opened: number;
+}
+
+export const editor = new EditorStore();
+
+export const app = new ValueStore<AppState>({
+  api: null,
+  host: null,
+  connectionError: null,
+  screen: 'start',
+  project: null,
+  path: null,
+  savedRevision: 0,
+  unsavedResults: false,
+  hasWeights: false,
+  notice: null,
+  savingAs: false,
+  busy: false,
+  opened: 0,
+});
+
+/** The project as it is now: the open document with the editor's graph. */
+export const currentDocument = (): ProjectDocument | null => {
+  const project = app.getState().project;
+  return project ? { ...project, graph: editor.graph } : null;
+};
+
+/** Whether there are changes to save. */
+export const isDirty = (state: AppState, revision: number): boolean =>
+  state.project !== null && (state.path === null || revision !== state.savedRevision || state.unsavedResults);

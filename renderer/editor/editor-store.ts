@@ -1,0 +1,192 @@
+/**
+ * The editor's state: the graph being edited, its analysis (shapes, costs, issues: one
+ * `analyzeGraph` pass after every edit), the selection, and the undo history. Framework-free
+ * (React subscribes through `useStore`); every edit goes through here, so every edit can be
+ * undone.
+ *
+ * History: each edit pushes the document before it. Consecutive edits of one parameter (typing
+ * "128" is three edits) are merged into one step, and a drag is one step however far it goes.
+ */
+import { analyzeGraph, type GraphReport } from '../../engine/graph/analyze';
+import type { GraphDocument } from '../../engine/graph/document';
+import { expandNode } from '../../engine/graph/expand';
+import type { LayerType } from '../../engine/graph/layer-types';
+import { Store } from './store-core';
+import { addNode, connect, edgeKey, moveNodes, removeElements, setParam, type Position } from './graph-edits';
+import { layoutPositions } from './layout';
+
+/** The graph with every layer placed by the auto-layout. */
+export const layoutGraph = (graph: GraphDocument): GraphDocument => moveNodes(graph, layoutPositions(graph));
+
+/** How many steps undo remembers. */
+export const HISTORY_LIMIT = 200;
+
+export interface EditorState {
+  readonly graph: GraphDocument;
+  readonly report: GraphReport;
+  readonly selectedNodes: readonly string[];
+  readonly selectedEdges: readonly string[];
+  readonly canUndo: boolean;
+  readonly canRedo: boolean;
+  /** Counts every change of the graph (undo and redo too): the document is saved when it equals the saved revision. */
+  readonly revision: number;
+  /** Counts requests to fit the whole graph in view (a new document, an auto-layout). */
+  readonly fitRequests: number;
+}
+
+const EMPTY: GraphDocument = { format: 'cnn-studio/graph', version: 1, nodes: [], edges: [] };
+
+export class EditorStore extends Store<EditorState> {
+  private past: GraphDocument[] = [];
+  private future: GraphDocument[] = [];
+  /** The parameter the last edit changed, to merge typing into one step. */
+  private mergeKey: string | null = null;
+  /** The document when the current drag began. */
+  private dragOrigin: GraphDocument | null = null;
+
+  constructor(graph: GraphDocument = EMPTY) {
+    super({
+      graph,
+      report: analyzeGraph(graph),
+      selectedNodes: [],
+      selectedEdges: [],
+      canUndo: false,
+      canRedo: false,
+      revision: 0,
+      fitRequests: 0,
+    });
+  }
+
+  get graph(): GraphDocument {
+    return this.state.graph;
+  }
+
+  /** Starts over with a document: the history is cleared. */
+  load(graph: GraphDocument): void {
+    this.past = [];
+    this.future = [];
+    this.mergeKey = null;
+    this.dragOrigin = null;
+    this.set({
+      graph,
+      report: analyzeGraph(graph),
+      selectedNodes: [],
+      selectedEdges: [],
+      canUndo: false,
+      canRedo: false,
+      revision: this.state.revision + 1,
+      fitRequests: this.state.fitRequests + 1,
+    });
+  }
+
+  /** Replaces the graph, remembering the old one for undo; `analyze` is false for moves only. */
+  private commit(graph: GraphDocument, options: { merge?: string; analyze?: boolean; before?: GraphDocument } = {}): void {
+    const merging = options.merge !== undefined && options.merge === this.mergeKey;
+    if (!merging) {
+      this.past.push(options.before ?? this.state.graph);
+      if (this.past.length > HISTORY_LIMIT) this.past.shift();
+    }
+    this.future = [];
+    this.mergeKey = options.merge ?? null;
+    this.show(graph, options.analyze ?? true);
+  }
+
+  private show(graph: GraphDocument, analyze: boolean): void {
+    const ids = new Set(graph.nodes.map((node) => node.id));
+    const keys = new Set(graph.edges.map(edgeKey));
+    this.set({
+      graph,
+      report: analyze ? analyzeGraph(graph) : this.state.report,
+      selectedNodes: this.state.selectedNodes.filter((id) => ids.has(id)),
+      selectedEdges: this.state.selectedEdges.filter((key) => keys.has(key)),
+      canUndo: this.past.length > 0,
+      canRedo: this.future.length > 0,
+      revision: this.state.revision + 1,
+      fitRequests: this.state.fitRequests,
+    });
+  }
+
+  /** Adds a layer with default parameters and selects it; returns its id. */
+  addNode(type: LayerType, position: Position): string {
+    const added = addNode(this.state.graph, type, position);
+    this.commit(added.graph);
+    this.select([added.id], []);
+    return added.id;
+  }
+
+  /** Connects two layers; false when the connection is not allowed (see connectionProblem). */
+  connect(source: string, target: string): boolean {
+    const graph = connect(this.state.graph, source, target);
+    if (!graph) return false;
+    this.commit(graph);
+    return true;
+  }
+
+  /** Deletes layers and edges in one step. */
+  remove(nodeIds: readonly string[], edgeKeys: readonly string[]): void {
+    if (!nodeIds.length && !edgeKeys.length) return;
+    this.commit(removeElements(this.state.graph, nodeIds, edgeKeys));
+  }
+
+  /** Deletes what is selected. */
+  removeSelection(): void {
+    this.remove(this.state.selectedNodes, this.state.selectedEdges);
+  }
+
+  /** Sets a parameter (undefined: back to the default); typing into one field is one undo step. */
+  setParam(nodeId: string, name: string, value: unknown): void {
+    this.commit(setParam(this.state.graph, nodeId, name, value), { merge: `${nodeId}.${name}` });
+  }
+
+  /** Moves layers while dragging; `done` ends the drag, making the whole move one undo step. */
+  dragNodes(positions: ReadonlyMap<string, Position>, done: boolean): void {
+    const origin = this.dragOrigin ?? this.state.graph;
+    const graph = positions.size ? moveNodes(this.state.graph, positions) : this.state.graph;
+    if (!done) {
+      this.dragOrigin = origin;
+      this.set({ ...this.state, graph });
+      return;
+    }
+    this.dragOrigin = null;
+    if (graph !== origin) this.commit(graph, { analyze: false, before: origin });
+  }
+
+  /** Replaces a separable convolution by its two stages (engine/graph/expand.ts); the reason when it cannot. */
+  expand(nodeId: string): string | null {
+    const expanded = expandNode(this.state.graph, nodeId);
+    if (!expanded.ok) return expanded.reason;
+    this.commit(expanded.document);
+    return null;
+  }
+
+  /** Lays the graph out afresh (layout.ts), as one undo step. */
+  autoLayout(): void {
+    this.commit(layoutGraph(this.state.graph), { analyze: false });
+    this.set({ ...this.state, fitRequests: this.state.fitRequests + 1 });
+  }
+
+  select(nodes: readonly string[], edges: readonly string[]): void {
+    this.set({ ...this.state, selectedNodes: nodes, selectedEdges: edges });
+  }
+
+  /** Breaks the merging of parameter edits (a field lost focus). */
+  endMerge(): void {
+    this.mergeKey = null;
+  }
+
+  undo(): void {
+    const previous = this.past.pop();
+    if (!previous) return;
+    this.future.push(this.state.graph);
+    this.mergeKey = null;
+    this.show(previous, true);
+  }
+
+  redo(): void {
+    const next = this.future.pop();
+    if (!next) return;
+    this.past.push(this.state.graph);
+    this.mergeKey = null;
+    this.show(next, true);
+  }
+}

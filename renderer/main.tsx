@@ -1,0 +1,25 @@
+/** The renderer's entry: connect to the host, then show the app. */
+import '@xyflow/react/dist/style.css';
+import './styles.css';
+import { createRoot } from 'react-dom/client';
+import { connect } from './api/client';
+import { App } from './app/App';
+import { app } from './app/state';
+import { training } from './training/training-store';
+
+training.onFinished = (event) => {
+  app.update((state) => ({
+    unsavedResults: state.unsavedResults || event.weightsKept,
+    hasWeights: state.hasWeights || event.weightsKept,
+    project: state.project && event.run ? { ...state.project, runs: [...state.project.runs, event.run] } : state.project,
+  }));
+};
+
+createRoot(document.getElementById('root')!).render(<App />);
+
+connect(() =>
+  app.update({ connectionError: 'The connection to the CNN Studio host was lost. Restart `cnn-studio serve` and reload.' }),
+).then(
+  ({ api, host }) => app.update({ api, host }),
+  (error: unknown) => app.update({ connectionError: error instanceof Error ? error.message : String(error) }),
+);

@@ -1,0 +1,62 @@
+/** A live line chart (uPlot): made once, then fed new data with setData as the run goes. */
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+export interface ChartSeries {
+  readonly label: string;
+  readonly stroke: string;
+}
+
+interface ChartProps {
+  readonly title: string;
+  readonly xLabel: string;
+  readonly series: readonly ChartSeries[];
+  /** x values, then one list per series (null for gaps). */
+  readonly data: uPlot.AlignedData;
+  /** Changes whenever `data` has new points. */
+  readonly revision: number;
+  readonly yRange?: [number, number];
+  readonly testId: string;
+}
+
+const HEIGHT = 170;
+
+export const Chart = ({ title, xLabel, series, data, revision, yRange, testId }: ChartProps) => {
+  const container = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+
+  useEffect(() => {
+    const element = container.current!;
+    const options: uPlot.Options = {
+      title,
+      width: Math.max(200, element.clientWidth),
+      height: HEIGHT,
+      scales: { x: { time: false }, ...(yRange ? { y: { range: yRange } } : {}) },
+      axes: [
+        { label: xLabel, stroke: '#aaa', grid: { stroke: '#333' } },
+        { stroke: '#aaa', grid: { stroke: '#333' } },
+      ],
+      series: [
+        { label: xLabel },
+        ...series.map((s) => ({ label: s.label, stroke: s.stroke, width: 1.5, points: { show: true, size: 4 } })),
+      ],
+      legend: { show: true },
+    };
+    plot.current = new uPlot(options, data, element);
+    const observer = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(200, element.clientWidth), height: HEIGHT }));
+    observer.observe(element);
+    return () => {
+      observer.disconnect();
+      plot.current?.destroy();
+      plot.current = null;
+    };
+    // The chart is made once per set of series; data arrives through the effect below.
+  }, [title, xLabel, series, yRange]);
+
+  useEffect(() => {
+    plot.current?.setData(data);
+  }, [data, revision]);
+
+  return <div className="chart" ref={container} data-testid={testId} data-points={data[0].length} />;
+};

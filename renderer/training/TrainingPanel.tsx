@@ -1,0 +1,196 @@
+/**
+ * The training panel: settings for a run (epochs, batch size, learning rate, optimiser, a sample
+ * limit), start, pause, resume and stop, a progress bar with the ETA, and live loss and accuracy
+ * curves fed by the job's event stream.
+ */
+import { useMemo, useState, type FormEvent } from 'react';
+import type uPlot from 'uplot';
+import type { TrainingOverrides } from '../../electron/api';
+import type { OptimizerKind } from '../../engine/train/optimizers';
+import { showError } from '../app/actions';
+import { formatDuration } from '../app/format';
+import { useStore } from '../app/hooks';
+import { app, currentDocument, editor } from '../app/state';
+import { Chart, type ChartSeries } from './Chart';
+import { fractionDone, isActive, training } from './training-store';
+
+const LOSS_SERIES: ChartSeries[] = [{ label: 'loss', stroke: '#4fc1ff' }];
+const ACCURACY_SERIES: ChartSeries[] = [
+  { label: 'train', stroke: '#4fc1ff' },
+  { label: 'validation', stroke: '#f0a35e' },
+];
+const ACCURACY_RANGE: [number, number] = [0, 1];
+const OPTIMIZERS: OptimizerKind[] = ['adam', 'adamw', 'sgd', 'rmsprop'];
+
+interface Settings {
+  epochs: string;
+  batchSize: string;
+  learningRate: string;
+  optimizer: OptimizerKind;
+  limit: string;
+}
+
+/** The overrides for some settings text, or the first problem. */
+const overridesOf = (settings: Settings): TrainingOverrides | string => {
+  const whole = (text: string, what: string): number | string => {
+    const value = Number(text);
+    return Number.isInteger(value) && value >= 1 ? value : `${what} must be a whole number from 1`;
+  };
+  const epochs = whole(settings.epochs, 'Epochs');
+  const batchSize = whole(settings.batchSize, 'Batch size');
+  const limit = settings.limit.trim() ? whole(settings.limit, 'Limit') : undefined;
+  const learningRate = Number(settings.learningRate);
+  for (const value of [epochs, batchSize, limit]) if (typeof value === 'string') return value;
+  if (!(learningRate > 0) || !Number.isFinite(learningRate)) return 'Learning rate must be a positive number';
+  return {
+    epochs: epochs as number,
+    batchSize: batchSize as number,
+    learningRate,
+    optimizer: settings.optimizer,
+    ...(limit !== undefined ? { limit: limit as number } : {}),
+  };
+};
+
+const Controls = () => {
+  const state = useStore(training, (s) => s);
+  const api = useStore(app, (s) => s.api);
+  const act = (action: 'pauseTraining' | 'resumeTraining' | 'stopTraining') => {
+    if (api && state.jobId) api[action](state.jobId).catch(showError);
+  };
+  if (!state.jobId || !isActive(state)) return null;
+  return (
+    <>
+      {state.state === 'paused' ? (
+        <button onClick={() => act('resumeTraining')}>Resume</button>
+      ) : (
+        <button onClick={() => act('pauseTraining')}>Pause</button>
+      )}
+      <button onClick={() => act('stopTraining')}>Stop</button>
+    </>
+  );
+};
+
+const ProgressLine = () => {
+  const state = useStore(training, (s) => s);
+  const progress = state.progress;
+  const epochs = state.started?.epochs;
+  const fraction = fractionDone(state);
+  return (
+    <div className="training-progress">
+      <progress max={1} value={fraction} aria-label="Training progress" data-testid="training-progress" />
+      <span data-testid="training-status">
+        {state.starting && 'starting…'}
+        {!state.starting && state.state !== 'idle' && `${state.state}`}
+        {progress &&
+          ` · epoch ${progress.epoch}/${epochs ?? '?'} · step ${progress.stepInEpoch}/${progress.stepsPerEpoch}` +
+            ` · loss ${progress.loss.toFixed(4)} · ${progress.imagesPerSecond.toFixed(0)} img/s` +
+            (isActive(state) ? ` · ETA ${formatDuration(progress.etaSeconds)}` : '')}
+      </span>
+    </div>
+  );
+};
+
+const Curves = () => {
+  const steps = useStore(training, (s) => s.steps);
+  const losses = useStore(training, (s) => s.losses);
+  const points = useStore(training, (s) => s.points);
+  const epochs = useStore(training, (s) => s.epochs);
+  const lossData = useMemo((): uPlot.AlignedData => [steps, losses], [steps, losses]);
+  const accuracyData = useMemo(
+    (): uPlot.AlignedData => [
+      epochs.map((epoch) => epoch.epoch),
+      epochs.map((epoch) => epoch.trainAccuracy ?? null),
+      epochs.map((epoch) => epoch.validationAccuracy ?? null),
+    ],
+    [epochs],
+  );
+  return (
+    <div className="curves">
+      <Chart title="Loss per step" xLabel="step" series={LOSS_SERIES} data={lossData} revision={points} testId="loss-chart" />
+      <Chart
+        title="Accuracy per epoch"
+        xLabel="epoch"
+        series={ACCURACY_SERIES}
+        data={accuracyData}
+        revision={epochs.length}
+        yRange={ACCURACY_RANGE}
+        testId="accuracy-chart"
+      />
+    </div>
+  );
+};
+
+export const TrainingPanel = () => {
+  const project = useStore(app, (s) => s.project);
+  const api = useStore(app, (s) => s.api);
+  const valid = useStore(editor, (s) => s.report.valid);
+  const state = useStore(training, (s) => s);
+  const base = project?.training;
+  const [settings, setSettings] = useState<Settings>(() => ({
+    epochs: String(base?.epochs ?? 1),
+    batchSize: String(base?.batchSize ?? 32),
+    learningRate: String(base?.learningRate ?? 0.001),
+    optimizer: base?.optimizer.kind ?? 'adam',
+    limit: '',
+  }));
+  const [problem, setProblem] = useState<string | null>(null);
+  const field = (name: keyof Settings) => ({
+    value: settings[name],
+    onChange: (event: { target: { value: string } }) => setSettings({ ...settings, [name]: event.target.value }),
+  });
+
+  const start = (event: FormEvent) => {
+    event.preventDefault();
+    const overrides = overridesOf(settings);
+    if (typeof overrides === 'string') return setProblem(overrides);
+    setProblem(null);
+    const document = currentDocument();
+    if (api && document) void training.start(api, document, overrides);
+  };
+
+  return (
+    <section className="training-panel" aria-label="Training">
+      <form className="training-settings" onSubmit={start}>
+        <label>
+          Epochs <input {...field('epochs')} size={4} aria-label="Epochs" />
+        </label>
+        <label>
+          Batch size <input {...field('batchSize')} size={4} aria-label="Batch size" />
+        </label>
+        <label>
+          Learning rate <input {...field('learningRate')} size={7} aria-label="Learning rate" />
+        </label>
+        <label>
+          Optimiser{' '}
+          <select {...field('optimizer')} aria-label="Optimiser">
+            {OPTIMIZERS.map((kind) => (
+              <option key={kind}>{kind}</option>
+            ))}
+          </select>
+        </label>
+        <label title="train on the first N samples only (blank: all)">
+          Limit <input {...field('limit')} size={7} placeholder="all" aria-label="Sample limit" />
+        </label>
+        <button type="submit" disabled={!valid || isActive(state)} title={valid ? '' : 'fix the graph first'}>
+          Train
+        </button>
+        <Controls />
+        <span className="muted">dataset: {project?.dataset?.kind ?? 'none'}</span>
+      </form>
+      {problem && <div className="training-failure">{problem}</div>}
+      <ProgressLine />
+      {state.failure && (
+        <div className="training-failure" role="alert" data-testid="training-failure">
+          Training failed: {state.failure}
+        </div>
+      )}
+      {state.finished && state.finished.state !== 'failed' && (
+        <div className="training-finished" data-testid="training-finished">
+          Run {state.finished.run?.id ?? ''} {state.finished.state}.
+          {state.finished.weightsKept ? ' Its weights are now the project’s (save to keep them).' : ''}
+        </div>
+      )}
+      {(state.state !== 'idle' || state.starting) && <Curves />}
+    </section>
+  );
+};
