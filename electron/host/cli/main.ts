@@ -8,6 +8,7 @@ import { runServe } from '../server/command';
 import { CliError } from './errors';
 import { runEval } from './evaluate';
 import { runExport } from './export';
+import { runImport } from './import';
 import { inspect, type CommandOutput } from './inspect';
 import { listTemplates, newFromTemplate } from './new';
 import { runPredict } from './predict';
@@ -34,6 +35,8 @@ commands:
   export FILE.cnnproj --format onnx|pytorch|safetensors -o OUT [--force]
                                       the trained model as ONNX, a PyTorch folder (model.py,
                                       weights, loader, train.py) or its weights alone
+  import MODEL.onnx -o FILE.cnnproj [--dataset mnist|shapes|denoise] [--force]
+                                      an ONNX model as an editable project with its weights
   bench [--model NAME] [--json]       train and inference speed of the benchmark models, and SGEMM
         [--steps N] [--windows N] [--warmup N] [--backend cpu] [--threads N (default: every core)]
   serve [--port N] [--no-build]       the IDE in a browser: serves it on 127.0.0.1 (any free port
@@ -114,6 +117,14 @@ const dispatch = async (command: string | undefined, rest: string[], out: Termin
         force: { type: 'boolean' },
       });
       return runExport(onePositional(positionals, 'export'), values.format, values.output, Boolean(values.force));
+    }
+    case 'import': {
+      const { values, positionals } = parse(rest, {
+        output: { type: 'string', short: 'o' },
+        force: { type: 'boolean' },
+        dataset: { type: 'string' },
+      });
+      return runImport(onePositional(positionals, 'import'), values.output, Boolean(values.force), values.dataset);
     }
     case 'bench': {
       const { values, positionals } = parse(rest, {

@@ -221,6 +221,19 @@ describe('cnn-studio train, eval and predict', () => {
     expect((await cli('export', file, '--format', 'pytorch', '-o', torch)).code).toBe(0);
     expect(readFileSync(join(torch, 'model.py'), 'utf8')).toMatch(/class \w+\(nn\.Module\)/);
     expect((await cli('export', file, '--format', 'pytorch', '-o', torch)).stderr).toMatch(/pass --force/);
+
+    const imported = join(folder, 'reimported.cnnproj');
+    const importing = await cli('import', onnx, '-o', imported, '--dataset', 'mnist');
+    expect(importing.code).toBe(0);
+    expect(importing.stderr).toMatch(/imported .*mobilenet\.onnx into .*: \d+ layers, 12 weight tensors/);
+    const before = JSON.parse((await cli('eval', file, '--json', '--limit', '200')).stdout);
+    const after = JSON.parse((await cli('eval', imported, '--json', '--limit', '200')).stdout);
+    expect(after.accuracy).toBe(before.accuracy);
+    expect(after.loss).toBeCloseTo(before.loss, 5);
+
+    const unsupported = await cli('import', 'test/fixtures/onnx-import/gather.onnx', '-o', join(folder, 'gather.cnnproj'));
+    expect(unsupported.code).toBe(1);
+    expect(unsupported.stderr).toMatch(/cannot import .*gather\.onnx: .*"\/Gather" \(Gather\)/);
   });
 
   it('explains what is missing', async () => {
