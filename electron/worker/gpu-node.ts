@@ -21,10 +21,24 @@
  *
  * A software adapter reports `isFallbackAdapter: true`, and `chooseBackend` picks the CPU
  * engine over it; tests use it to check the GPU kernels on machines without a GPU.
+ *
+ * `openGpuBackend` is the worker's backend choice: `auto` follows `chooseBackend` (a hardware
+ * GPU, else the CPU, with the reason), `webgpu` takes whatever adapter answers, SwiftShader
+ * included (tests, and users who insist), and says so.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
+import {
+  acquireDevice,
+  adapterName,
+  chooseBackend,
+  GpuUnavailableError,
+  requestAdapter,
+  summariseAdapter,
+  type BackendName,
+  type GpuContext,
+} from '../../engine/backends/webgpu/device';
 
 export interface NodeGpu {
   /** The GPU object to hand to `acquireDevice`, or null when none answers. */
@@ -93,12 +107,31 @@ const preloadBeside = (icd: string): boolean => {
   return directory !== null && preloadLibrary(join(directory, 'libvulkan.so.1'));
 };
 
+/** One answer per set of options for the life of the process (see loadNodeGpu). */
+const loaded = new Map<string, Promise<NodeGpu>>();
+
 /**
  * The `webgpu` package's GPU, with a hardware driver when one answers, otherwise (on Linux,
  * unless `allowSoftware` is false) a software Vulkan driver. Sets `VK_ICD_FILENAMES` in this
  * process when it falls back. Never throws: `how` says what happened.
+ *
+ * The answer is kept for the life of the process, and every caller shares its GPU object: Dawn
+ * frees an instance when its object is garbage-collected, and one freed while the process
+ * still uses (or has just destroyed) a device of it aborts the process (`std::system_error`,
+ * seen under vitest when each job made its own instance). One instance per process is also
+ * what Dawn expects.
  */
-export const loadNodeGpu = async (options: NodeGpuOptions = {}): Promise<NodeGpu> => {
+export const loadNodeGpu = (options: NodeGpuOptions = {}): Promise<NodeGpu> => {
+  const key = JSON.stringify([options.allowSoftware ?? true, options.softwareIcds ?? DEFAULT_SOFTWARE_ICDS]);
+  let answer = loaded.get(key);
+  if (!answer) {
+    answer = findNodeGpu(options);
+    loaded.set(key, answer);
+  }
+  return answer;
+};
+
+const findNodeGpu = async (options: NodeGpuOptions): Promise<NodeGpu> => {
   let webgpu: WebGpuModule;
   try {
     webgpu = (await import('webgpu')) as unknown as WebGpuModule;
@@ -135,4 +168,38 @@ export const loadNodeGpu = async (options: NodeGpuOptions = {}): Promise<NodeGpu
       ? 'no GPU driver answered, and no software Vulkan driver (chromium’s SwiftShader) was found'
       : 'no Vulkan loader (libvulkan.so.1) is installed, and no software Vulkan driver (chromium’s SwiftShader) was found',
   };
+};
+
+export interface GpuBackendChoice {
+  readonly backend: BackendName;
+  /** One sentence for the 'started' message: which device, or why not the GPU. */
+  readonly reason: string;
+  /** The device to train on, when `backend` is 'webgpu'. */
+  readonly context: GpuContext | null;
+}
+
+/**
+ * Resolves `webgpu` or `auto` to a device or to the CPU. `auto` never throws: without a usable
+ * hardware adapter it answers the CPU and why. `webgpu` throws GpuUnavailableError saying why
+ * when no device can be had at all.
+ */
+export const openGpuBackend = async (
+  requested: 'webgpu' | 'auto',
+  load: () => Promise<NodeGpu> = loadNodeGpu,
+): Promise<GpuBackendChoice> => {
+  const { gpu, how } = await load();
+  if (requested === 'auto') {
+    const { adapter, reason } = gpu ? await requestAdapter(gpu) : { adapter: null, reason: `there is no WebGPU here (${how})` };
+    const choice = chooseBackend(adapter ? summariseAdapter(adapter) : null, reason);
+    if (choice.backend === 'cpu') return { ...choice, context: null };
+    try {
+      return { ...choice, context: await acquireDevice(gpu) };
+    } catch (error) {
+      return { backend: 'cpu', reason: `${(error as Error).message}; training on the CPU`, context: null };
+    }
+  }
+  if (!gpu) throw new GpuUnavailableError(`the WebGPU backend was asked for, but there is no WebGPU here: ${how}`);
+  const context = await acquireDevice(gpu);
+  const software = context.adapter.software ? ', a software renderer that is slower than the CPU engine' : '';
+  return { backend: 'webgpu', reason: `the WebGPU backend was asked for: training on ${adapterName(context.adapter)}${software}`, context };
 };

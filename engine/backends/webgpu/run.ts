@@ -56,8 +56,19 @@ interface UniformChunk {
   used: number;
 }
 
+export interface RunnerOptions {
+  /**
+   * The adapter runs WebGPU on the CPU (SwiftShader and the like, device.ts's `software`):
+   * kernels that have a barrier-free variant use it (the GEMM), since workgroup barriers are
+   * what costs most there.
+   */
+  readonly software?: boolean;
+}
+
 export class GpuRunner {
   readonly cache: PipelineCache;
+  /** See RunnerOptions. */
+  readonly software: boolean;
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private readonly chunks: UniformChunk[] = [];
@@ -72,8 +83,10 @@ export class GpuRunner {
   constructor(
     readonly device: GPUDevice,
     cache?: PipelineCache,
+    options: RunnerOptions = {},
   ) {
     this.cache = cache ?? new PipelineCache(device);
+    this.software = options.software ?? false;
   }
 
   /** A small storage buffer to bind where a kernel's optional input is absent (its uniforms say so). */

@@ -1,5 +1,5 @@
 /**
- * Element-wise kernels: the activations (ReLU, LeakyReLU, Sigmoid, Tanh) forward and backward,
+ * Element-wise kernels: the activations (ReLU, LeakyReLU, Sigmoid, Tanh, GELU) forward and backward,
  * and the bias of convolution and dense layers (add, and its gradient: a sum over the batch and
  * the pixels of each channel).
  *
@@ -14,7 +14,7 @@ import { REDUCE_THREADS, REDUCE_WGSL } from './reduce';
 const WORKGROUP = 256;
 
 /** y[i] = f(x[i]) for i < count, the expression written in terms of `v` = x[i]. */
-const unaryForward = (name: string, expression: string, extra: Record<string, 'f32'> = {}): WgslProgram => ({
+const unaryForward = (name: string, expression: string, extra: Record<string, 'f32'> = {}, declarations?: string): WgslProgram => ({
   name,
   workgroupSize: [WORKGROUP, 1, 1],
   bindings: [
@@ -22,6 +22,7 @@ const unaryForward = (name: string, expression: string, extra: Record<string, 'f
     { name: 'y', access: 'read_write' },
   ],
   uniforms: { count: 'u32', ...extra },
+  ...(declarations ? { declarations } : {}),
   body: `
   if (index >= u.count) { return; }
   let v = x[index];
@@ -32,7 +33,7 @@ const unaryForward = (name: string, expression: string, extra: Record<string, 'f
  * dx[i] += dy[i]·f'(…) for i < count, written in terms of `s` (the saved forward input or
  * output, whichever the rule needs) and `g` = dy[i].
  */
-const unaryBackward = (name: string, expression: string, extra: Record<string, 'f32'> = {}): WgslProgram => ({
+const unaryBackward = (name: string, expression: string, extra: Record<string, 'f32'> = {}, declarations?: string): WgslProgram => ({
   name,
   workgroupSize: [WORKGROUP, 1, 1],
   bindings: [
@@ -41,6 +42,7 @@ const unaryBackward = (name: string, expression: string, extra: Record<string, '
     { name: 'dx', access: 'read_write' },
   ],
   uniforms: { count: 'u32', ...extra },
+  ...(declarations ? { declarations } : {}),
   body: `
   if (index >= u.count) { return; }
   let s = saved[index];
@@ -58,6 +60,33 @@ export const sigmoidBackwardProgram = unaryBackward('sigmoid backward', 'g * s *
 /** Clamped first: tanh(±15) is ±1 in float32, and some implementations overflow e^2v to NaN for large |v|. */
 export const tanhForwardProgram = unaryForward('tanh forward', 'tanh(clamp(v, -15.0, 15.0))');
 export const tanhBackwardProgram = unaryBackward('tanh backward', 'g * (1.0 - s * s)');
+
+/**
+ * The exact GELU, x·Φ(x) (PyTorch's approximate='none'), with Φ from erfc by the Chebyshev fit
+ * of Numerical Recipes (erfcc: relative error below 1.2e-7 everywhere), so Φ keeps its relative
+ * accuracy in the far negative tail where 1 − ½·erfc would cancel.
+ */
+const GELU_WGSL = /* wgsl */ `
+fn erfcPositive(z: f32) -> f32 {
+  let t = 1.0 / (1.0 + 0.5 * z);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 +
+    t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  return t * exp(-z * z + p);
+}
+// Φ(v) = ½·erfc(−v/√2): the tail directly below 0, one minus the tail above.
+fn normalCdf(v: f32) -> f32 {
+  let z = abs(v) * 0.70710678118654752;
+  let tail = 0.5 * erfcPositive(z);
+  return select(1.0 - tail, tail, v < 0.0);
+}`;
+export const geluForwardProgram = unaryForward('gelu forward', 'v * normalCdf(v)', {}, GELU_WGSL);
+/** d/dx x·Φ(x) = Φ(x) + x·φ(x). */
+export const geluBackwardProgram = unaryBackward(
+  'gelu backward',
+  'g * (normalCdf(s) + s * 0.3989422804014327 * exp(-0.5 * s * s))',
+  {},
+  GELU_WGSL,
+);
 
 const unary = (runner: GpuRunner, program: WgslProgram, a: GPUBuffer, b: GPUBuffer, count: number, slope?: number): void =>
   runner.dispatch(program, { x: a, y: b }, slope === undefined ? { count } : { count, slope }, grid1D(count, WORKGROUP));
@@ -104,6 +133,13 @@ export const tanhForward = (runner: GpuRunner, input: GPUBuffer, output: GPUBuff
 /** From the forward output y: dx += dy·(1 − y²). */
 export const tanhBackward = (runner: GpuRunner, output: GPUBuffer, gradOutput: GPUBuffer, gradInput: GPUBuffer, count: number): void =>
   unaryGrad(runner, tanhBackwardProgram, output, gradOutput, gradInput, count);
+
+export const geluForward = (runner: GpuRunner, input: GPUBuffer, output: GPUBuffer, count: number): void =>
+  unary(runner, geluForwardProgram, input, output, count);
+
+/** From the forward input x: dx += dy·(Φ(x) + x·φ(x)). */
+export const geluBackward = (runner: GpuRunner, input: GPUBuffer, gradOutput: GPUBuffer, gradInput: GPUBuffer, count: number): void =>
+  unaryGrad(runner, geluBackwardProgram, input, gradOutput, gradInput, count);
 
 // ---------------------------------------------------------------- bias
 
@@ -165,6 +201,8 @@ export const elementwisePrograms: readonly WgslProgram[] = [
   sigmoidBackwardProgram,
   tanhForwardProgram,
   tanhBackwardProgram,
+  geluForwardProgram,
+  geluBackwardProgram,
   addBiasProgram,
   biasGradientProgram,
 ];

@@ -21,12 +21,18 @@
  * Known limit: a reduced product with a small C (a weight gradient of a thin layer) has only
  * ⌈M/64⌉·⌈N/64⌉ workgroups per group, each looping over the whole batch; splitting the
  * reduction over workgroups (partial sums, then a reduce kernel) is the next step for speed.
+ *
+ * `gemm` picks between this kernel and `gemmDirectProgram` (below): the direct one on software
+ * adapters (runner.software) and for thin products (M or N below 32), whose 64×64 tiles would
+ * be mostly padding; the tiled one otherwise.
  */
 import type { WgslProgram } from '../compile';
 import type { GpuRunner } from '../run';
 
 const TILE = 64;
 const SLICE = 16;
+/** The direct kernel's block of C per workgroup: 8×8 threads of 4×4 elements. */
+const DIRECT_TILE = 32;
 
 export const gemmProgram: WgslProgram = {
   name: 'gemm',
@@ -139,6 +145,70 @@ var<workgroup> bTile: array<f32, ${TILE * SLICE}>;`,
   }`,
 };
 
+/**
+ * The same product without workgroup memory or barriers: each thread of an 8×8 workgroup
+ * computes a 4×4 block of C straight from the operands (indices clamped to the matrices, and
+ * only the block's real elements written). For software adapters, where a barrier costs far
+ * more than a load (SwiftShader runs a workgroup's invocations as coroutines that switch at each
+ * barrier: the tiled kernel ran 5–20× slower there on LeNet's shapes), and for products too thin
+ * to fill the tiled kernel's 64×64 tiles.
+ */
+export const gemmDirectProgram: WgslProgram = {
+  name: 'gemm direct',
+  workgroupSize: [8, 8, 1],
+  bindings: gemmProgram.bindings,
+  uniforms: gemmProgram.uniforms,
+  body: /* wgsl */ `
+  let zo = wid.z / u.groups;
+  let zi = wid.z % u.groups;
+  let i0 = (wid.y * 8u + lid.y) * 4u;
+  let j0 = (wid.x * 8u + lid.x) * 4u;
+  if (i0 >= u.M || j0 >= u.N) { return; }
+  // Rows and columns past the matrix read its last one; their results are never written.
+  let i1 = min(i0 + 1u, u.M - 1u);
+  let i2 = min(i0 + 2u, u.M - 1u);
+  let i3 = min(i0 + 3u, u.M - 1u);
+  let j1 = min(j0 + 1u, u.N - 1u);
+  let j2 = min(j0 + 2u, u.N - 1u);
+  let j3 = min(j0 + 3u, u.N - 1u);
+  var acc0 = vec4<f32>();
+  var acc1 = vec4<f32>();
+  var acc2 = vec4<f32>();
+  var acc3 = vec4<f32>();
+  for (var r = 0u; r < u.reduce; r++) {
+    let aBase = u.aOffset + zo * u.aOuter + zi * u.aInner + r * u.aReduce;
+    let bBase = u.bOffset + zo * u.bOuter + zi * u.bInner + r * u.bReduce;
+    for (var k = 0u; k < u.K; k++) {
+      let bk = bBase + k * u.bRow;
+      let bv = vec4<f32>(b[bk + j0 * u.bCol], b[bk + j1 * u.bCol], b[bk + j2 * u.bCol], b[bk + j3 * u.bCol]);
+      let ak = aBase + k * u.aCol;
+      acc0 = fma(vec4<f32>(a[ak + i0 * u.aRow]), bv, acc0);
+      acc1 = fma(vec4<f32>(a[ak + i1 * u.aRow]), bv, acc1);
+      acc2 = fma(vec4<f32>(a[ak + i2 * u.aRow]), bv, acc2);
+      acc3 = fma(vec4<f32>(a[ak + i3 * u.aRow]), bv, acc3);
+    }
+  }
+  let rows = array<vec4<f32>, 4>(acc0, acc1, acc2, acc3);
+  let cBase = u.cOffset + zo * u.cOuter + zi * u.cInner;
+  for (var p = 0u; p < 4u; p++) {
+    let row = i0 + p;
+    for (var q = 0u; q < 4u; q++) {
+      let col = j0 + q;
+      if (row < u.M && col < u.N) {
+        let at = cBase + row * u.ldc + col;
+        var result = u.alpha * rows[p][q];
+        if (u.beta != 0.0) {
+          result += u.beta * c[at];
+        }
+        c[at] = result;
+      }
+    }
+  }`,
+};
+
+/** Below this many rows or columns a product takes the direct kernel. */
+const THIN = 32;
+
 /** Element strides of one operand for the batched and reduced forms. */
 export interface OperandStrides {
   /** Between products zo and zo + 1 (zo = z / groups). */
@@ -159,6 +229,8 @@ export interface GemmBatch {
   readonly a?: OperandStrides;
   readonly b?: OperandStrides;
   readonly c?: Omit<OperandStrides, 'reduce'>;
+  /** Forces one kernel (for tests); by default `gemm` picks (see the header). */
+  readonly kernel?: 'tiled' | 'direct';
 }
 
 /**
@@ -188,8 +260,10 @@ export const gemm = (
   const count = batch.count ?? 1;
   if (M <= 0 || N <= 0 || count <= 0) return;
   const groups = batch.groups ?? count;
+  const direct = batch.kernel ? batch.kernel === 'direct' : runner.software || M < THIN || N < THIN;
+  const tile = direct ? DIRECT_TILE : TILE;
   runner.dispatch(
-    gemmProgram,
+    direct ? gemmDirectProgram : gemmProgram,
     { a: A, b: B, c: C },
     {
       M,
@@ -216,6 +290,6 @@ export const gemm = (
       aReduce: batch.a?.reduce ?? 0,
       bReduce: batch.b?.reduce ?? 0,
     },
-    [Math.ceil(N / TILE), Math.ceil(M / TILE), count],
+    [Math.ceil(N / tile), Math.ceil(M / tile), count],
   );
 };

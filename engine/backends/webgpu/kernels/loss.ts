@@ -13,6 +13,14 @@
  * Targets are checked on the host (`checkTargets`, the CPU's RangeError) before they are
  * uploaded: a kernel cannot throw. An out-of-range target that slipped through reads a clamped
  * logit rather than out of bounds.
+ *
+ * The element-wise losses of the other heads follow the same pattern, one thread per element:
+ * mean squared error (Σ(p − t)²/count, gradient 2(p − t)/count) and binary cross-entropy on
+ * logits (max(x, 0) − x·t + log(1 + e^−|x|), gradient (σ(x) − t)/count), both means over every
+ * element as PyTorch's MSELoss and BCEWithLogitsLoss.
+ *
+ * `accumulateEpoch` keeps the epoch's sums on the GPU (Σ loss·batch and, for classification,
+ * the number of correct predictions), so a training step reads back nothing but its loss.
  */
 import type { WgslProgram } from '../compile';
 import { grid1D, type GpuRunner } from '../run';
@@ -72,6 +80,119 @@ export const meanProgram: WgslProgram = {
   let total = workgroupSum(lindex, sum);
   if (lindex == 0u) { result[0] = total / f32(u.count); }`,
 };
+
+export type ElementLoss = 'mse' | 'bce';
+
+/** log(1 + e) for 0 ≤ e ≤ 1, keeping e's digits when it is tiny (WGSL has no log1p). */
+const LOG1P_WGSL = /* wgsl */ `
+fn log1pSmall(e: f32) -> f32 {
+  let onePlus = 1.0 + e;
+  if (onePlus == 1.0) { return e; }
+  return log(onePlus) * e / (onePlus - 1.0);
+}`;
+
+/** Per element loss (and gradient of the mean, when `withGradient`) of predictions against float targets. */
+export const elementLossProgram = (loss: ElementLoss, withGradient: boolean): WgslProgram => ({
+  name: `${loss === 'mse' ? 'mean squared error' : 'binary cross-entropy'}${withGradient ? ' with gradient' : ''}`,
+  workgroupSize: [256, 1, 1],
+  bindings: [
+    { name: 'predictions', access: 'read' },
+    { name: 'targets', access: 'read' },
+    { name: 'losses', access: 'read_write' },
+    ...(withGradient ? [{ name: 'gradient', access: 'read_write' } as const] : []),
+  ],
+  uniforms: { count: 'u32' },
+  ...(loss === 'bce' ? { declarations: LOG1P_WGSL } : {}),
+  body:
+    loss === 'mse'
+      ? /* wgsl */ `
+  if (index >= u.count) { return; }
+  let d = predictions[index] - targets[index];
+  losses[index] = d * d;
+  ${withGradient ? 'gradient[index] = (2.0 * d) / f32(u.count);' : ''}`
+      : /* wgsl */ `
+  if (index >= u.count) { return; }
+  let x = predictions[index];
+  let t = targets[index];
+  let e = exp(-abs(x));
+  losses[index] = max(x, 0.0) - x * t + log1pSmall(e);
+  ${withGradient ? 'gradient[index] = (select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0) - t) / f32(u.count);' : ''}`,
+});
+
+/**
+ * Records the mean loss of `count` predictions against float targets into loss[0], the
+ * per-element losses into `losses`, and (when given) the gradient of the mean into `gradient`.
+ */
+export const elementLoss = (
+  runner: GpuRunner,
+  kind: ElementLoss,
+  predictions: GPUBuffer,
+  targets: GPUBuffer,
+  gradient: GPUBuffer | null,
+  losses: GPUBuffer,
+  loss: GPUBuffer,
+  count: number,
+): void => {
+  if (count <= 0) return;
+  runner.dispatch(
+    elementLossProgram(kind, gradient !== null),
+    gradient ? { predictions, targets, losses, gradient } : { predictions, targets, losses },
+    { count },
+    grid1D(count, 256),
+  );
+  runner.dispatch(meanProgram, { values: losses, result: loss }, { count }, [1, 1, 1]);
+};
+
+/**
+ * One workgroup: stats[0] += loss[0]·batch and, when `classes` > 0, stats[1] += the samples
+ * whose first largest logit is their target (the CPU's argmax, NaN aside).
+ */
+export const accumulateEpochProgram: WgslProgram = {
+  name: 'accumulate epoch',
+  workgroupSize: [REDUCE_THREADS, 1, 1],
+  bindings: [
+    { name: 'loss', access: 'read' },
+    { name: 'logits', access: 'read' },
+    { name: 'targets', access: 'read', type: 'i32' },
+    { name: 'stats', access: 'read_write' },
+  ],
+  uniforms: { batch: 'u32', classes: 'u32' },
+  declarations: REDUCE_WGSL,
+  body: /* wgsl */ `
+  var hits = 0.0;
+  if (u.classes > 0u) {
+    for (var n = lindex; n < u.batch; n += ${REDUCE_THREADS}u) {
+      let base = n * u.classes;
+      var best = 0u;
+      for (var k = 1u; k < u.classes; k++) {
+        if (logits[base + k] > logits[base + best]) { best = k; }
+      }
+      hits += select(0.0, 1.0, i32(best) == targets[n]);
+    }
+  }
+  let total = workgroupSum(lindex, hits);
+  if (lindex == 0u) {
+    stats[0] = stats[0] + loss[0] * f32(u.batch);
+    stats[1] = stats[1] + total;
+  }`,
+};
+
+/** Adds a step's loss (times its batch) and, for `classes` > 0, its correct predictions to `stats` [2]. */
+export const accumulateEpoch = (
+  runner: GpuRunner,
+  loss: GPUBuffer,
+  logits: GPUBuffer | null,
+  targets: GPUBuffer | null,
+  stats: GPUBuffer,
+  batch: number,
+  classes: number,
+): void =>
+  runner.dispatch(
+    accumulateEpochProgram,
+    { loss, logits: logits ?? runner.placeholder, targets: targets ?? runner.placeholder, stats },
+    { batch, classes: logits && targets ? classes : 0 },
+    [1, 1, 1],
+  );
 
 /** Throws the CPU's RangeError for a target outside [0, classes). */
 export const checkTargets = (targets: Int32Array, batch: number, classes: number): void => {

@@ -1,6 +1,6 @@
 /**
- * Optimiser updates on the GPU: SGD (momentum, dampening, Nesterov, weight decay) and Adam /
- * AdamW, with the CPU's rules (engine/train/optimizers.ts, which are torch.optim 1.13's), one
+ * Optimiser updates on the GPU: SGD (momentum, dampening, Nesterov, weight decay), Adam /
+ * AdamW and RMSprop, and gradient clipping by value and by global norm, with the CPU's rules (engine/train/optimizers.ts, which are torch.optim 1.13's), one
  * thread per weight element.
  *
  * The scalars that depend on the step (Adam's bias corrections, AdamW's decay factor) are
@@ -13,6 +13,7 @@
 import type { OptimizerConfig } from '../../../train/optimizers';
 import type { WgslProgram } from '../compile';
 import { grid1D, type GpuRunner } from '../run';
+import { REDUCE_THREADS, REDUCE_WGSL } from './reduce';
 
 const WORKGROUP = 256;
 
@@ -104,8 +105,45 @@ export const adamProgram: WgslProgram = {
   values[index] = values[index] * u.decay - (u.stepSize * m) / (sqrt(v) / u.correction2Root + u.epsilon);`,
 };
 
+export const rmspropProgram: WgslProgram = {
+  name: 'rmsprop',
+  workgroupSize: [WORKGROUP, 1, 1],
+  bindings: [
+    { name: 'values', access: 'read_write' },
+    { name: 'gradient', access: 'read' },
+    { name: 'squareAverage', access: 'read_write' },
+    { name: 'momentumBuffer', access: 'read_write' },
+    { name: 'frozen', access: 'read', type: 'u32' },
+  ],
+  uniforms: {
+    count: 'u32',
+    learningRate: 'f32',
+    alpha: 'f32',
+    oneMinusAlpha: 'f32',
+    epsilon: 'f32',
+    momentum: 'f32',
+    weightDecay: 'f32',
+    hasFrozen: 'u32',
+  },
+  declarations: FROZEN_WGSL,
+  body: /* wgsl */ `
+  if (index >= u.count || isFrozen(index)) { return; }
+  let g = gradient[index] + u.weightDecay * values[index];
+  let square = u.alpha * squareAverage[index] + u.oneMinusAlpha * g * g;
+  squareAverage[index] = square;
+  let scaled = g / (sqrt(square) + u.epsilon);
+  if (u.momentum > 0.0) {
+    let b = u.momentum * momentumBuffer[index] + scaled;
+    momentumBuffer[index] = b;
+    values[index] = values[index] - u.learningRate * b;
+  } else {
+    values[index] = values[index] - u.learningRate * scaled;
+  }`,
+};
+
 type SgdConfig = Extract<OptimizerConfig, { kind: 'sgd' }>;
 type AdamConfig = Extract<OptimizerConfig, { kind: 'adam' | 'adamw' }>;
+type RmspropConfig = Extract<OptimizerConfig, { kind: 'rmsprop' }>;
 
 /**
  * One SGD step of a tensor; `first` is true on the optimiser's first step (the momentum buffer
@@ -171,4 +209,95 @@ export const adamStep = (
     { count: slot.count, ...adamScalars(config, learningRate, step), hasFrozen: slot.frozen ? 1 : 0 },
     grid1D(slot.count, WORKGROUP),
   );
+};
+
+/** One RMSprop step of a tensor (PyTorch's, without centering): `square` and `buffer` are its state. */
+export const rmspropStep = (
+  runner: GpuRunner,
+  slot: GpuParamSlot,
+  square: GPUBuffer,
+  buffer: GPUBuffer,
+  config: RmspropConfig,
+  learningRate: number,
+): void => {
+  const { alpha = 0.99, epsilon = 1e-8, momentum = 0, weightDecay = 0 } = config;
+  runner.dispatch(
+    rmspropProgram,
+    {
+      values: slot.values,
+      gradient: slot.gradient,
+      squareAverage: square,
+      momentumBuffer: buffer,
+      frozen: slot.frozen ?? runner.placeholder,
+    },
+    { count: slot.count, learningRate, alpha, oneMinusAlpha: 1 - alpha, epsilon, momentum, weightDecay, hasFrozen: slot.frozen ? 1 : 0 },
+    grid1D(slot.count, WORKGROUP),
+  );
+};
+
+// ---------------------------------------------------------------- gradient clipping
+
+export const clipValueProgram: WgslProgram = {
+  name: 'clip gradient value',
+  workgroupSize: [WORKGROUP, 1, 1],
+  bindings: [{ name: 'gradient', access: 'read_write' }],
+  uniforms: { count: 'u32', limit: 'f32' },
+  body: /* wgsl */ `
+  if (index >= u.count) { return; }
+  gradient[index] = min(u.limit, max(-u.limit, gradient[index]));`,
+};
+
+/** One workgroup: squares[slot] = Σ gradient². */
+export const sumOfSquaresProgram: WgslProgram = {
+  name: 'sum of squares',
+  workgroupSize: [REDUCE_THREADS, 1, 1],
+  bindings: [
+    { name: 'gradient', access: 'read' },
+    { name: 'squares', access: 'read_write' },
+  ],
+  uniforms: { count: 'u32', slot: 'u32' },
+  declarations: REDUCE_WGSL,
+  body: /* wgsl */ `
+  var sum = 0.0;
+  for (var i = lindex; i < u.count; i += ${REDUCE_THREADS}u) { sum += gradient[i] * gradient[i]; }
+  let total = workgroupSum(lindex, sum);
+  if (lindex == 0u) { squares[u.slot] = total; }`,
+};
+
+export const clipNormScaleProgram: WgslProgram = {
+  name: 'clip gradient norm',
+  workgroupSize: [WORKGROUP, 1, 1],
+  bindings: [
+    { name: 'squares', access: 'read' },
+    { name: 'gradient', access: 'read_write' },
+  ],
+  uniforms: { count: 'u32', slots: 'u32', maxNorm: 'f32' },
+  body: /* wgsl */ `
+  if (index >= u.count) { return; }
+  var sum = 0.0;
+  for (var s = 0u; s < u.slots; s++) { sum += squares[s]; }
+  let coefficient = u.maxNorm / (sqrt(sum) + 1e-6);
+  if (coefficient < 1.0) { gradient[index] = gradient[index] * coefficient; }`,
+};
+
+/** Clamps every gradient element to [−limit, limit] (PyTorch's clip_grad_value_). */
+export const clipGradientValue = (runner: GpuRunner, slots: readonly Pick<GpuParamSlot, 'gradient' | 'count'>[], limit: number): void => {
+  for (const { gradient, count } of slots) runner.dispatch(clipValueProgram, { gradient }, { count, limit }, grid1D(count, WORKGROUP));
+};
+
+/**
+ * Scales all gradients so their joint L2 norm is at most `maxNorm` (PyTorch's clip_grad_norm_),
+ * entirely on the GPU: each tensor's sum of squares into `squares` (one float per slot), then
+ * every element scaled by maxNorm/(norm + 1e-6) when that is below 1.
+ */
+export const clipGradientNorm = (
+  runner: GpuRunner,
+  slots: readonly Pick<GpuParamSlot, 'gradient' | 'count'>[],
+  maxNorm: number,
+  squares: GPUBuffer,
+): void => {
+  slots.forEach(({ gradient, count }, slot) => runner.dispatch(sumOfSquaresProgram, { gradient, squares }, { count, slot }, [1, 1, 1]));
+  for (const { gradient, count } of slots) {
+    runner.dispatch(clipNormScaleProgram, { squares, gradient }, { count, slots: slots.length, maxNorm }, grid1D(count, WORKGROUP));
+  }
 };
