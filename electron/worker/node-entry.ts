@@ -1,8 +1,10 @@
 /**
  * The training worker's entry under plain Node (`child_process.fork`, with an IPC channel).
- * Messages are validated on arrival; a malformed one is reported and ignored.
+ * Messages are validated on arrival; a malformed one is reported and ignored. The CPU engine
+ * gets helper threads for every core (thread-pool-node.ts).
  */
 import { PROTOCOL_VERSION, ProtocolError, validateHostMessage, type WorkerMessage } from './protocol';
+import { useNodeThreads } from './thread-pool-node';
 import { TrainingJob } from './training-job';
 
 const send = (message: WorkerMessage, then?: () => void): void => {
@@ -13,6 +15,9 @@ if (!process.send) {
   console.error('the training worker must be started by CNN Studio with an IPC channel (child_process.fork)');
   process.exit(2);
 }
+
+// The CPU engine trains on every core: helper threads start with its first work and join it once started.
+useNodeThreads();
 
 // After the last message has been handed to the channel, the worker's work is over.
 const job = new TrainingJob((message) =>

@@ -7,6 +7,7 @@ import { analyzeGraph, type GraphReport } from '../graph/analyze';
 import type { LayerType } from '../graph/layer-types';
 import { IssueList, parseGraph } from '../graph/parse';
 import { elementCount, type Shape } from '../graph/shape';
+import { heapFloats, heapInts } from '../backends/cpu/heap';
 import type { AnyCpuLayer, BackwardContext, Floats, ForwardContext, WeightSpec } from '../backends/cpu/types';
 
 export class InvalidGraphError extends Error {
@@ -103,7 +104,11 @@ interface NodeBuffers {
   readonly backward: BackwardContext;
 }
 
-/** The buffers of one batch size. Forward and backward reuse them every step and allocate nothing. */
+/**
+ * The buffers of one batch size. Forward and backward reuse them every step and allocate nothing.
+ * They live in the CPU backend's WebAssembly heap where it can hold them (heap.ts), so that its
+ * kernels run on them in place.
+ */
 export class Plan {
   private readonly buffers: NodeBuffers[];
   private readonly byId = new Map<string, NodeBuffers>();
@@ -118,8 +123,8 @@ export class Plan {
     const mode = this.mode;
     this.buffers = [];
     for (const node of model.nodes) {
-      const output = new Float32Array(batch * elementCount(node.outputShape));
-      const gradOutput = new Float32Array(output.length);
+      const output = heapFloats(batch * elementCount(node.outputShape));
+      const gradOutput = heapFloats(output.length);
       const scratch = new Map<string, Float32Array | Int32Array>();
       const inputs = node.inputIds.map((id) => this.byId.get(id)!.output);
       const gradInputs = node.inputIds.map((id) => (id === model.input.id ? null : this.byId.get(id)!.gradOutput));
@@ -131,8 +136,8 @@ export class Plan {
         inputs,
         output,
         weights: nodeTensors(model, node, model.weights),
-        scratch: (name: string, length: number) => reuse(scratch, name, length, Float32Array) as Floats,
-        scratchInt: (name: string, length: number) => reuse(scratch, `int:${name}`, length, Int32Array) as Int32Array,
+        scratch: (name: string, length: number) => reuse(scratch, name, length, Float32Array, heapFloats) as Floats,
+        scratchInt: (name: string, length: number) => reuse(scratch, `int:${name}`, length, Int32Array, heapInts) as Int32Array,
         random,
       };
       // `training` is read when a layer runs, so one context serves both modes.
@@ -199,11 +204,12 @@ const reuse = <T extends Float32Array | Int32Array>(
   store: Map<string, Float32Array | Int32Array>,
   name: string,
   length: number,
-  Kind: { new (length: number): T },
+  Kind: abstract new (...args: never[]) => T,
+  create: (length: number) => T,
 ): T => {
   const existing = store.get(name);
   if (existing instanceof Kind && existing.length === length) return existing as T;
-  const created = new Kind(length);
+  const created = create(length);
   store.set(name, created);
   return created;
 };

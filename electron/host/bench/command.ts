@@ -1,14 +1,23 @@
-/** `cnn-studio bench [--model NAME] [--backend cpu] [--json] [--steps N] [--windows N] [--warmup N]`. */
+/**
+ * `cnn-studio bench [--model NAME] [--backend cpu|webgpu] [--threads N] [--json] [--steps N] [--windows N] [--warmup N]`.
+ * `--backend webgpu` measures the GPU plan on whatever adapter answers, a software one
+ * (SwiftShader) included: slow there, but the same figures.
+ */
 import { cpus } from 'node:os';
+import { readyThreads, startHelpers } from '../../../engine/backends/cpu/parallel';
+import { acquireDevice, adapterName, type GpuContext } from '../../../engine/backends/webgpu/device';
 import { loadMnist } from '../../services/datasets/mnist';
+import { loadNodeGpu } from '../../worker/gpu-node';
+import { coreCount, useNodeThreads } from '../../worker/thread-pool-node';
 import { CliError } from '../cli/errors';
 import { formatTable } from '../cli/format';
 import type { CommandOutput } from '../cli/inspect';
-import { BENCH_MODELS, benchGemm, benchModel, type BenchModel, type ModelFigures } from './measure';
+import { BENCH_MODELS, benchGemm, benchGemmGpu, benchModel, benchModelGpu, type BenchModel, type ModelFigures } from './measure';
 
 export interface BenchArguments {
   model?: string;
   backend?: string;
+  threads?: string;
   json: boolean;
   steps?: string;
   windows?: string;
@@ -22,9 +31,35 @@ const count = (value: string | undefined, fallback: number, name: string): numbe
   return parsed;
 };
 
-export const runBench = (args: BenchArguments, log: (line: string) => void): CommandOutput => {
+/** How long helper threads may take to start (load the engine) before the bench goes on without them. */
+const START_TIMEOUT_MS = 20_000;
+
+/** Starts the CPU engine's helper threads and waits until they are ready; the threads it runs on. */
+const startThreads = async (threads: number, log: (line: string) => void): Promise<number> => {
+  let failure: Error | null = null;
+  const wanted = useNodeThreads(threads, (error) => (failure ??= error));
+  startHelpers();
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (readyThreads() < wanted && !failure && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  const ready = readyThreads();
+  if (ready < wanted) log(`bench: only ${ready} of ${wanted} threads started${failure ? `: ${(failure as Error).message}` : ''}`);
+  return ready;
+};
+
+/** The device for `--backend webgpu`, or a CliError saying why there is none. */
+const openDevice = async (): Promise<GpuContext> => {
+  const { gpu, how } = await loadNodeGpu();
+  if (!gpu) throw new CliError(`--backend webgpu: there is no WebGPU here (${how})`);
+  try {
+    return await acquireDevice(gpu);
+  } catch (error) {
+    throw new CliError(`--backend webgpu: ${(error as Error).message}`);
+  }
+};
+
+export const runBench = async (args: BenchArguments, log: (line: string) => void): Promise<CommandOutput> => {
   const backend = args.backend ?? 'cpu';
-  if (backend !== 'cpu') throw new CliError(`--backend ${backend}: only the cpu backend exists in this version`);
+  if (backend !== 'cpu' && backend !== 'webgpu') throw new CliError(`--backend ${backend}: the backends are cpu and webgpu`);
   const names = Object.keys(BENCH_MODELS) as BenchModel[];
   if (args.model !== undefined && !names.includes(args.model as BenchModel)) {
     throw new CliError(`unknown model '${args.model}'; the models are ${names.join(', ')}`);
@@ -36,23 +71,36 @@ export const runBench = (args: BenchArguments, log: (line: string) => void): Com
     inferenceSteps: 20,
     latencyIterations: 100,
   };
-  const data = loadMnist('train');
-  const models: Partial<Record<BenchModel, ModelFigures>> = {};
-  for (const name of args.model ? [args.model as BenchModel] : names) {
-    log(`bench: ${name}…`);
-    models[name] = benchModel(name, data, options);
+  // The GPU plan runs on the device: no CPU helper threads for it.
+  const context = backend === 'webgpu' ? await openDevice() : null;
+  const device = context ? `${adapterName(context.adapter)}${context.adapter.software ? ', a software renderer' : ''}` : null;
+  if (device) log(`bench: WebGPU on ${device}`);
+  const threads = context ? 1 : await startThreads(count(args.threads, coreCount(), 'threads'), log);
+  try {
+    const data = loadMnist('train');
+    const models: Partial<Record<BenchModel, ModelFigures>> = {};
+    for (const name of args.model ? [args.model as BenchModel] : names) {
+      log(`bench: ${name}…`);
+      models[name] = context ? await benchModelGpu(name, data, options, context) : benchModel(name, data, options);
+    }
+    log('bench: sgemm…');
+    const gemmGflops = context
+      ? { '512': await benchGemmGpu(512, 5, context), '1024': await benchGemmGpu(1024, 3, context) }
+      : { '512': benchGemm(512, 5), '1024': benchGemm(1024, 3) };
+    const result = { backend, ...(device ? { device } : { threads }), cpus: cpus().length, protocol: options, models, gemmGflops };
+    if (args.json) return { stdout: `${JSON.stringify(result)}\n`, stderr: '', exitCode: 0 };
+    const rows = Object.entries(models).map(([name, figures]) => [
+      name,
+      figures.trainImagesPerSecond.toFixed(0),
+      figures.inferImagesPerSecond.toFixed(0),
+      figures.latencyMsBatch1.toFixed(2),
+    ]);
+    const table = formatTable(['model', 'train img/s', 'infer img/s (batch 64)', 'latency ms (batch 1)'], rows, [false, true, true, true]);
+    const gemmLine = `SGEMM GFLOP/s: 512³ ${gemmGflops['512'].toFixed(2)}, 1024³ ${gemmGflops['1024'].toFixed(2)}`;
+    const header = `backend: ${backend}${device ? ` (${device})` : `, threads: ${threads}`}, batch 64, SGD momentum 0.9`;
+    return { stdout: `${header}\n${table}\n${gemmLine}\n`, stderr: '', exitCode: 0 };
+  } finally {
+    context?.destroy();
+    if (!context) useNodeThreads(1);
   }
-  log('bench: sgemm…');
-  const gemmGflops = { '512': benchGemm(512, 5), '1024': benchGemm(1024, 3) };
-  const result = { backend, cpus: cpus().length, protocol: options, models, gemmGflops };
-  if (args.json) return { stdout: `${JSON.stringify(result)}\n`, stderr: '', exitCode: 0 };
-  const rows = Object.entries(models).map(([name, figures]) => [
-    name,
-    figures.trainImagesPerSecond.toFixed(0),
-    figures.inferImagesPerSecond.toFixed(0),
-    figures.latencyMsBatch1.toFixed(2),
-  ]);
-  const table = formatTable(['model', 'train img/s', 'infer img/s (batch 64)', 'latency ms (batch 1)'], rows, [false, true, true, true]);
-  const gemmLine = `SGEMM GFLOP/s: 512³ ${gemmGflops['512'].toFixed(2)}, 1024³ ${gemmGflops['1024'].toFixed(2)}`;
-  return { stdout: `backend: ${backend}, batch 64, SGD momentum 0.9\n${table}\n${gemmLine}\n`, stderr: '', exitCode: 0 };
 };

@@ -4,36 +4,34 @@
  * transposes, beta 0 ignoring what C held), which hands its float32 calls of sufficient size
  * here. Float64Array calls (gradient checks) stay in JavaScript.
  *
- * The module (kernels/wasm/sgemm.wat, embedded base64 in gemm-wasm.generated.ts: regenerate with
- * `npm run wasm`, ~3 KB: under the 4 KB that some browsers allow synchronous compilation on a
- * page's main thread) is compiled on first use; where WebAssembly SIMD is missing, the
- * JavaScript path simply keeps every call. Its memory holds, in order: a 4×8 scratch tile, the
- * packed MC×KC block of op(A), the packed KC×NC block of op(B), then the operands, copied in
- * (and C copied back out) with TypedArray.set. That region grows on demand and never shrinks;
- * products too large for it run in chunks of at most STAGE_FLOATS staged values, split along K
- * only at multiples of KC, so every entry of C is summed in the same order whatever the chunking
- * and wherever the entry falls in a tile: per KC block, per run of 64 k, Σ_k a·b in float32 in k
- * order, then C += alpha · that (short runs keep the float32 rounding error well below that of
- * one chain of K additions: each chain is at most 64 + K/64 long).
+ * The kernels (kernels/wasm/sgemm.wat) work in the heap (heap.ts). Operands that live there (the
+ * plan's activations) are used in place; the others are copied in (and C back out) with
+ * TypedArray.set, into a staging block that grows on demand and never shrinks. Products too large
+ * for it run in chunks of at most STAGE_FLOATS staged values, split along K only at multiples of
+ * KC, so every entry of C is summed in the same order whatever the chunking and wherever the entry
+ * falls in a tile: per KC block, per run of 64 k, Σ_k a·b in float32 in k order, then C += alpha ·
+ * that (short runs keep the float32 rounding error well below that of one chain of K additions:
+ * each chain is at most 64 + K/64 long). For the same reason a product split between threads
+ * (by columns or rows of C) gives the bits it gives on one.
  *
- * The loops are GotoBLAS's, run from here: for each KC×NC block of op(B), pack it (pack_b); for
- * each MC×KC block of op(A), pack it (pack_a) and sweep both with the 4×8 micro-kernel (block).
+ * The loops are GotoBLAS's, run from here (`gemmAt`): for each KC×NC block of op(B), pack it
+ * (pack_b); for each MC×KC block of op(A), pack it (pack_a) and sweep both with the 4×8
+ * micro-kernel (block), in the calling thread's packing area (parallel.ts).
  */
+import { heap, heapAddress, heapF32, Region } from '../heap';
+import { canFork, defineJob, packArea, parallelFor, threadCount } from '../parallel';
 import type { Floats } from '../types';
-import { SGEMM_WASM_BASE64 } from './gemm-wasm.generated';
 
 /** Block sizes: a KC×8 panel of packed B stays in L1, an MC×KC block of packed A in L2. */
 const KC = 256;
 const MC = 128;
 const NC = 1024;
-/** Byte addresses in the module's memory. */
+/** Offsets in a thread's packing area (parallel.PACK_BYTES long). */
 const TILE = 0;
 const PACK_A = 256;
 const PACK_B = PACK_A + MC * KC * 4;
-const STAGE = PACK_B + KC * NC * 4;
 /** The most float32 values staged at once (A, B and C chunks together): 64 MiB. */
 const STAGE_FLOATS = 1 << 24;
-const PAGE = 65536;
 
 /**
  * Below this many multiply-adds, gemm.ts keeps the call: a WebAssembly call costs ~0.5 µs
@@ -41,50 +39,18 @@ const PAGE = 65536;
  * WebAssembly is faster (3× there, ~13× from 64³ up).
  */
 export const WASM_GEMM_MIN_WORK = 512;
+/** From this many multiply-adds on, a product is split between threads (when there are several). */
+const PARALLEL_MIN_WORK = 1 << 20;
 
-interface SgemmExports {
-  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  scale(c: number, ldc: number, m: number, n: number, beta: number): void;
-  pack_a(trans: number, a: number, lda: number, mc: number, kc: number, dst: number): void;
-  pack_b(trans: number, b: number, ldb: number, kc: number, nc: number, dst: number): void;
-  block(mc: number, nc: number, kc: number, pa: number, pb: number, c: number, ldc: number, alpha: number, tile: number): void;
-}
-
-/** The part of the WebAssembly JS API used here (the engine's type libraries have no DOM). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: unknown };
-}
-
-/** undefined: not tried yet; null: unavailable here (no WebAssembly, or no SIMD). */
-let kernels: SgemmExports | null | undefined;
-let heap = new Float32Array(0);
 let enabled = true;
 let stageFloats = STAGE_FLOATS;
-
-const instantiate = (): SgemmExports | null => {
-  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (!api) return null;
-  try {
-    const binary = atob(SGEMM_WASM_BASE64);
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    return new api.Instance(new api.Module(bytes), {}).exports as SgemmExports;
-  } catch {
-    return null;
-  }
-};
-
-const loaded = (): SgemmExports | null => {
-  if (kernels === undefined) kernels = instantiate();
-  return kernels;
-};
+const stage = new Region();
 
 /** Whether this runtime can run the WebAssembly SGEMM (compiles it on first call). */
-export const wasmGemmAvailable = (): boolean => loaded() !== null;
+export const wasmGemmAvailable = (): boolean => heap() !== null;
 
 /** The bytes of WebAssembly memory in use (it grows on demand and never shrinks); 0 before the first call. */
-export const wasmGemmMemoryBytes = (): number => (kernels ? kernels.memory.buffer.byteLength : 0);
+export const wasmGemmMemoryBytes = (): number => heap()?.memory.buffer.byteLength ?? 0;
 
 /** For tests: a small limit on the staged values makes modest products run in chunks. */
 export const setWasmGemmStageFloats = (floats: number): void => {
@@ -96,23 +62,147 @@ export const setWasmGemmEnabled = (on: boolean): void => {
   enabled = on;
 };
 
-/** Makes the memory at least `bytes` long, growing it by whole pages (and a quarter more, so a slowly rising size does not grow it every call). */
-const reserve = (wasm: SgemmExports, bytes: number): boolean => {
-  const have = wasm.memory.buffer.byteLength;
-  if (bytes > have) {
-    const want = Math.ceil((bytes + (bytes >> 2)) / PAGE) - have / PAGE;
-    try {
-      wasm.memory.grow(want);
-    } catch {
-      try {
-        wasm.memory.grow(Math.ceil(bytes / PAGE) - have / PAGE);
-      } catch {
-        return false;
+/**
+ * C = alpha · op(A) · op(B) + beta · C on heap byte addresses (M, N ≥ 1), on thread `thread`
+ * alone: the building block of everything else here.
+ */
+export const gemmAt = (
+  thread: number,
+  transA: boolean,
+  transB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  alpha: number,
+  a: number,
+  lda: number,
+  b: number,
+  ldb: number,
+  beta: number,
+  c: number,
+  ldc: number,
+): void => {
+  const wasm = heap()!.kernels;
+  if (beta !== 1) wasm.scale(c, ldc, M, N, Math.fround(beta));
+  const area = packArea(thread);
+  const ta = transA ? 1 : 0;
+  const tb = transB ? 1 : 0;
+  const a32 = Math.fround(alpha);
+  for (let jc = 0; jc < N; jc += NC) {
+    const nc = Math.min(NC, N - jc);
+    for (let pc = 0; pc < K; pc += KC) {
+      const kc = Math.min(KC, K - pc);
+      wasm.pack_b(tb, b + 4 * (transB ? jc * ldb + pc : pc * ldb + jc), ldb, kc, nc, area + PACK_B);
+      for (let ic = 0; ic < M; ic += MC) {
+        const mc = Math.min(MC, M - ic);
+        wasm.pack_a(ta, a + 4 * (transA ? pc * lda + ic : ic * lda + pc), lda, mc, kc, area + PACK_A);
+        wasm.block(mc, nc, kc, area + PACK_A, area + PACK_B, c + 4 * (ic * ldc + jc), ldc, a32, area + TILE);
       }
     }
   }
-  if (heap.buffer !== wasm.memory.buffer) heap = new Float32Array(wasm.memory.buffer);
-  return true;
+};
+
+// The arguments of a split product, in parallelFor's args.
+const T_A = 0;
+const T_B = 1;
+const M_ = 2;
+const N_ = 3;
+const K_ = 4;
+const ALPHA = 5;
+const A_ = 6;
+const LDA = 7;
+const B_ = 8;
+const LDB = 9;
+const BETA = 10;
+const C_ = 11;
+const LDC = 12;
+const BY_ROWS = 13;
+const SPAN = 14;
+const ARGS = new Float64Array(15);
+
+/** One block of rows or columns of C, SPAN wide, of the product in args. */
+const gemmBlock = defineJob('gemm', (args, item, thread) => {
+  const transA = args[T_A] === 1;
+  const transB = args[T_B] === 1;
+  const span = args[SPAN];
+  const first = item * span;
+  const lda = args[LDA];
+  const ldb = args[LDB];
+  const ldc = args[LDC];
+  if (args[BY_ROWS]) {
+    const rows = Math.min(span, args[M_] - first);
+    const a = args[A_] + 4 * (transA ? first : first * lda);
+    gemmAt(
+      thread,
+      transA,
+      transB,
+      rows,
+      args[N_],
+      args[K_],
+      args[ALPHA],
+      a,
+      lda,
+      args[B_],
+      ldb,
+      args[BETA],
+      args[C_] + 4 * first * ldc,
+      ldc,
+    );
+  } else {
+    const cols = Math.min(span, args[N_] - first);
+    const b = args[B_] + 4 * (transB ? first * ldb : first);
+    gemmAt(thread, transA, transB, args[M_], cols, args[K_], args[ALPHA], args[A_], lda, b, ldb, args[BETA], args[C_] + 4 * first, ldc);
+  }
+});
+
+/**
+ * `gemmAt`, split between the threads by columns (or rows, when C is taller than wide) for
+ * products of at least PARALLEL_MIN_WORK multiply-adds where it can fork (parallel.canFork);
+ * otherwise on `thread`, the caller's own thread number.
+ */
+export const gemmHeap = (
+  thread: number,
+  transA: boolean,
+  transB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  alpha: number,
+  a: number,
+  lda: number,
+  b: number,
+  ldb: number,
+  beta: number,
+  c: number,
+  ldc: number,
+): void => {
+  if (!canFork() || M * N * K < PARALLEL_MIN_WORK) {
+    gemmAt(thread, transA, transB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
+  const threads = threadCount();
+  const byRows = M > N;
+  const length = byRows ? M : N;
+  const grain = byRows ? 4 : 8;
+  // A few blocks per thread, for balance, but none narrower than 8 tiles.
+  const blocks = Math.max(1, Math.min(4 * threads, Math.floor(length / (8 * grain))));
+  const span = Math.ceil(length / blocks / grain) * grain;
+  ARGS[T_A] = transA ? 1 : 0;
+  ARGS[T_B] = transB ? 1 : 0;
+  ARGS[M_] = M;
+  ARGS[N_] = N;
+  ARGS[K_] = K;
+  ARGS[ALPHA] = alpha;
+  ARGS[A_] = a;
+  ARGS[LDA] = lda;
+  ARGS[B_] = b;
+  ARGS[LDB] = ldb;
+  ARGS[BETA] = beta;
+  ARGS[C_] = c;
+  ARGS[LDC] = ldc;
+  ARGS[BY_ROWS] = byRows ? 1 : 0;
+  ARGS[SPAN] = span;
+  parallelFor(gemmBlock, Math.ceil(length / span), ARGS);
 };
 
 /**
@@ -131,34 +221,45 @@ const stagedLength = (rows: number, cols: number, ld: number): number => {
   return (length + 15) & ~15; // keep every staged block 64-byte aligned
 };
 
+/** Blocks up to this many floats are copied out value by value: no view object made per call. */
+const SMALL_COPY = 1 << 16;
+
 /** Copies a rows×cols block of src (from base, leading dimension ld) into the heap at float index at. */
 const copyIn = (src: Float32Array, base: number, rows: number, cols: number, ld: number, at: number): void => {
+  const heapView = heapF32();
   const ldS = stagedLd(rows, cols, ld);
   if (ldS !== cols || rows === 1 || ld === cols) {
-    heap.set(src.subarray(base, base + (rows - 1) * ld + cols), at);
+    const end = base + (rows - 1) * ld + cols;
+    if (base === 0 && end === src.length) heapView.set(src, at);
+    else heapView.set(src.subarray(base, end), at);
     return;
   }
   for (let r = 0; r < rows; r++, base += ld, at += cols) {
-    if (cols >= 32) heap.set(src.subarray(base, base + cols), at);
-    else for (let c = 0; c < cols; c++) heap[at + c] = src[base + c];
+    if (cols >= 32) heapView.set(src.subarray(base, base + cols), at);
+    else for (let c = 0; c < cols; c++) heapView[at + c] = src[base + c];
   }
 };
 
 /** The reverse of copyIn. */
 const copyOut = (dst: Float32Array, base: number, rows: number, cols: number, ld: number, at: number): void => {
+  const heapView = heapF32();
   const ldS = stagedLd(rows, cols, ld);
+  const small = rows * cols <= SMALL_COPY;
   if (ldS !== cols || rows === 1 || ld === cols) {
-    dst.set(heap.subarray(at, at + (rows - 1) * ld + cols), base);
+    const length = (rows - 1) * ld + cols;
+    if (small) for (let i = 0; i < length; i++) dst[base + i] = heapView[at + i];
+    else dst.set(heapView.subarray(at, at + length), base);
     return;
   }
   for (let r = 0; r < rows; r++, base += ld, at += cols) {
-    if (cols >= 32) dst.set(heap.subarray(at, at + cols), base);
-    else for (let c = 0; c < cols; c++) dst[base + c] = heap[at + c];
+    if (cols >= 32 && !small) dst.set(heapView.subarray(at, at + cols), base);
+    else for (let c = 0; c < cols; c++) dst[base + c] = heapView[at + c];
   }
 };
 
-/** The stored rows × cols of a block that is outer × k in op() form, transposed or not. */
-const opShape = (trans: boolean, outer: number, k: number): [number, number] => (trans ? [k, outer] : [outer, k]);
+/** The staged length of a block that is outer × k in op() form, stored transposed or not. */
+const opLength = (trans: boolean, outer: number, k: number, ld: number): number =>
+  trans ? stagedLength(k, outer, ld) : stagedLength(outer, k, ld);
 
 const halve = (size: number, grain: number): number => Math.ceil(Math.ceil(size / 2) / grain) * grain;
 
@@ -213,23 +314,23 @@ export const sgemmWasm = (
   cOffset: number,
   ldc: number,
 ): boolean => {
-  const wasm = loaded();
-  if (!wasm) return false;
+  if (!heap()) return false;
+  // Operands in the heap are used where they are; the others are staged.
+  const aHome = heapAddress(A);
+  const bHome = heapAddress(B);
+  const cHome = heapAddress(C);
 
-  // Chunk sizes: everything at once unless the staged operands would pass STAGE_FLOATS.
+  // Chunk sizes: everything at once unless the staged operands would pass stageFloats.
   let mb = M;
   let nb = N;
   let kb = K;
-  while (mb * kb + kb * nb + mb * nb > stageFloats) {
+  while ((aHome < 0 ? mb * kb : 0) + (bHome < 0 ? kb * nb : 0) + (cHome < 0 ? mb * nb : 0) > stageFloats) {
     if (kb > KC && kb >= mb && kb >= nb) kb = halve(kb, KC);
     else if (mb > 64 && mb >= nb) mb = halve(mb, 64);
     else if (nb > 64) nb = halve(nb, 64);
     else if (kb > KC) kb = halve(kb, KC);
     else break;
   }
-  const ta = transA ? 1 : 0;
-  const tb = transB ? 1 : 0;
-  const a32 = Math.fround(alpha);
 
   for (let i0 = 0; i0 < M; i0 += mb) {
     const m = Math.min(mb, M - i0);
@@ -237,48 +338,53 @@ export const sgemmWasm = (
       const n = Math.min(nb, N - j0);
       // Room for the A and B chunks of either size along K (a full kb, and what is left at the end).
       const kLast = K - Math.floor((K - 1) / kb) * kb;
-      const aLength = Math.max(stagedLength(...opShape(transA, m, kb), lda), stagedLength(...opShape(transA, m, kLast), lda));
-      const bLength = Math.max(stagedLength(...opShape(!transB, n, kb), ldb), stagedLength(...opShape(!transB, n, kLast), ldb));
-      const cAt = STAGE >> 2;
-      const aAt = cAt + stagedLength(m, n, ldc);
-      const bAt = aAt + aLength;
-      if (!reserve(wasm, (bAt + bLength) * 4)) {
+      const aLength = aHome >= 0 ? 0 : Math.max(opLength(transA, m, kb, lda), opLength(transA, m, kLast, lda));
+      const bLength = bHome >= 0 ? 0 : Math.max(opLength(!transB, n, kb, ldb), opLength(!transB, n, kLast, ldb));
+      const cLength = cHome >= 0 ? 0 : stagedLength(m, n, ldc);
+      const base = stage.reserve(4 * (cLength + aLength + bLength + 16));
+      if (base < 0) {
         if (i0 === 0 && j0 === 0) return false; // nothing done yet: JavaScript takes the call
         throw new Error('gemmWasm: WebAssembly memory could not grow');
       }
+      const cAt = base >> 2;
+      const aAt = cAt + cLength;
+      const bAt = aAt + aLength;
 
       const cBase = cOffset + i0 * ldc + j0;
-      const ldcS = stagedLd(m, n, ldc);
-      // Beta 0 over a tightly staged C needs nothing copied in; a span keeps the gaps between rows.
-      if (beta !== 0 || (ldcS !== n && m > 1)) copyIn(C, cBase, m, n, ldc, cAt);
-      if (beta !== 1) wasm.scale(cAt << 2, ldcS, m, n, Math.fround(beta));
+      let c = cHome + 4 * cBase;
+      let ldcS = ldc;
+      if (cHome < 0) {
+        ldcS = stagedLd(m, n, ldc);
+        // Beta 0 over a tightly staged C needs nothing copied in; a span keeps the gaps between rows.
+        if (beta !== 0 || (ldcS !== n && m > 1)) copyIn(C, cBase, m, n, ldc, cAt);
+        c = cAt << 2;
+      }
 
       for (let k0 = 0; k0 < K; k0 += kb) {
         const k = Math.min(kb, K - k0);
-        const [ar, ac, aBase] = transA ? [k, m, aOffset + k0 * lda + i0] : [m, k, aOffset + i0 * lda + k0];
-        const [br, bc, bBase] = transB ? [n, k, bOffset + j0 * ldb + k0] : [k, n, bOffset + k0 * ldb + j0];
-        copyIn(A, aBase, ar, ac, lda, aAt);
-        copyIn(B, bBase, br, bc, ldb, bAt);
-        const ldaS = stagedLd(ar, ac, lda);
-        const ldbS = stagedLd(br, bc, ldb);
-        const aByte = aAt << 2;
-        const bByte = bAt << 2;
-        const cByte = cAt << 2;
-
-        for (let jc = 0; jc < n; jc += NC) {
-          const nc = Math.min(NC, n - jc);
-          for (let pc = 0; pc < k; pc += KC) {
-            const kc = Math.min(KC, k - pc);
-            wasm.pack_b(tb, bByte + 4 * (transB ? jc * ldbS + pc : pc * ldbS + jc), ldbS, kc, nc, PACK_B);
-            for (let ic = 0; ic < m; ic += MC) {
-              const mc = Math.min(MC, m - ic);
-              wasm.pack_a(ta, aByte + 4 * (transA ? pc * ldaS + ic : ic * ldaS + pc), ldaS, mc, kc, PACK_A);
-              wasm.block(mc, nc, kc, PACK_A, PACK_B, cByte + 4 * (ic * ldcS + jc), ldcS, a32, TILE);
-            }
-          }
+        const aBase = transA ? aOffset + k0 * lda + i0 : aOffset + i0 * lda + k0;
+        const bBase = transB ? bOffset + j0 * ldb + k0 : bOffset + k0 * ldb + j0;
+        let a = aHome + 4 * aBase;
+        let ldaS = lda;
+        if (aHome < 0) {
+          const rows = transA ? k : m;
+          const cols = transA ? m : k;
+          copyIn(A, aBase, rows, cols, lda, aAt);
+          a = aAt << 2;
+          ldaS = stagedLd(rows, cols, lda);
         }
+        let b = bHome + 4 * bBase;
+        let ldbS = ldb;
+        if (bHome < 0) {
+          const rows = transB ? n : k;
+          const cols = transB ? k : n;
+          copyIn(B, bBase, rows, cols, ldb, bAt);
+          b = bAt << 2;
+          ldbS = stagedLd(rows, cols, ldb);
+        }
+        gemmHeap(0, transA, transB, m, n, k, alpha, a, ldaS, b, ldbS, k0 === 0 ? beta : 1, c, ldcS);
       }
-      copyOut(C, cBase, m, n, ldc, cAt);
+      if (cHome < 0) copyOut(C, cBase, m, n, ldc, cAt);
     }
   }
   return true;

@@ -10,22 +10,44 @@ import {
   maxPoolBackward,
   maxPoolForward,
   poolWindowOf,
+  type PoolWindow,
 } from '../kernels/pooling';
+import { maxPoolBackwardHeap, maxPoolForwardHeap } from '../kernels/pooling-heap';
 import type { ForwardContext } from '../types';
 import { cpuLayer, noWeights, outputCount } from './basic-common';
 
 type NoParams = Record<string, never>;
 
-const windowFor = (ctx: ForwardContext<PoolParams>) => poolWindowOf(ctx.params, ctx.inputShapes[0], ctx.outputShape);
+/** Windows made once per plan node (its context object), not per call. */
+const windows = new WeakMap<object, PoolWindow>();
 
+const windowFor = (ctx: ForwardContext<PoolParams>): PoolWindow => {
+  let window = windows.get(ctx);
+  if (!window) {
+    window = poolWindowOf(ctx.params, ctx.inputShapes[0], ctx.outputShape);
+    windows.set(ctx, window);
+  }
+  return window;
+};
+
+/** The heap's WebAssembly kernels (pooling-heap.ts) where the buffers live there, else pooling.ts's. */
 export const maxPool2dLayer = cpuLayer<PoolParams>({
   weights: noWeights,
   forward: (ctx) => {
-    maxPoolForward(ctx.inputs[0], ctx.output, ctx.scratchInt('argmax', outputCount(ctx)), ctx.batch, windowFor(ctx));
+    const argmax = ctx.scratchInt('argmax', outputCount(ctx));
+    const window = windowFor(ctx);
+    if (!maxPoolForwardHeap(ctx.inputs[0], ctx.output, argmax, ctx.batch, window)) {
+      maxPoolForward(ctx.inputs[0], ctx.output, argmax, ctx.batch, window);
+    }
   },
   backward: (ctx) => {
     const gradInput = ctx.gradInputs[0];
-    if (gradInput) maxPoolBackward(ctx.gradOutput, gradInput, ctx.scratchInt('argmax', outputCount(ctx)), ctx.batch, windowFor(ctx));
+    if (!gradInput) return;
+    const argmax = ctx.scratchInt('argmax', outputCount(ctx));
+    const window = windowFor(ctx);
+    if (!maxPoolBackwardHeap(ctx.gradOutput, gradInput, argmax, ctx.batch, window)) {
+      maxPoolBackward(ctx.gradOutput, gradInput, argmax, ctx.batch, window);
+    }
   },
 });
 

@@ -36,6 +36,7 @@ import {
   type NearestTables,
   type UpsampleGeometry,
 } from '../kernels/elementwise';
+import { reluBackwardHeap, reluForwardHeap } from '../kernels/elementwise-heap';
 import type { AnyCpuLayer, BackwardContext, CpuLayer, Floats, ForwardContext } from '../types';
 import { cpuLayer, noWeights, outputCount } from './basic-common';
 import { batchNorm2dLayer, dropoutLayer } from './basic-normalisation';
@@ -136,22 +137,40 @@ export const upsampleLayer = cpuLayer<UpsampleParams>({
 
 type Kernel = (from: Floats, to: Floats, count: number) => void;
 type GradKernel = (saved: Floats, gradOutput: Floats, gradInput: Floats, count: number) => void;
+/** A kernel's heap version (elementwise-heap.ts): false, having done nothing, where a buffer is not in the heap. */
+type HeapKernel = (from: Floats, to: Floats, count: number) => boolean;
+type HeapGradKernel = (saved: Floats, gradOutput: Floats, gradInput: Floats, count: number) => boolean;
+
+const never = (): boolean => false;
 
 /**
  * An element-wise activation. Its backward pass reads the forward input (`fromOutput` false) or
  * the forward output (`fromOutput` true: sigmoid and tanh, whose derivatives are simplest in y).
+ * Heap versions of the kernels, where given, run first.
  */
-const activation = (forward: Kernel, backward: GradKernel, fromOutput: boolean): CpuLayer =>
+const activation = (
+  forward: Kernel,
+  backward: GradKernel,
+  fromOutput: boolean,
+  heapForward: HeapKernel = never,
+  heapBackward: HeapGradKernel = never,
+): CpuLayer =>
   cpuLayer<unknown>({
     weights: noWeights,
-    forward: (ctx) => forward(ctx.inputs[0], ctx.output, outputCount(ctx)),
+    forward: (ctx) => {
+      const count = outputCount(ctx);
+      if (!heapForward(ctx.inputs[0], ctx.output, count)) forward(ctx.inputs[0], ctx.output, count);
+    },
     backward: (ctx: BackwardContext<unknown>) => {
       const gradInput = ctx.gradInputs[0];
-      if (gradInput) backward(fromOutput ? ctx.output : ctx.inputs[0], ctx.gradOutput, gradInput, outputCount(ctx));
+      if (!gradInput) return;
+      const saved = fromOutput ? ctx.output : ctx.inputs[0];
+      const count = outputCount(ctx);
+      if (!heapBackward(saved, ctx.gradOutput, gradInput, count)) backward(saved, ctx.gradOutput, gradInput, count);
     },
   });
 
-export const reluLayer = activation(reluForward, reluBackward, false);
+export const reluLayer = activation(reluForward, reluBackward, false, reluForwardHeap, reluBackwardHeap);
 export const sigmoidLayer = activation(sigmoidForward, sigmoidBackward, true);
 export const tanhLayer = activation(tanhForward, tanhBackward, true);
 export const geluLayer = activation(geluForward, geluBackward, false);

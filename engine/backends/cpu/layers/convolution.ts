@@ -10,10 +10,12 @@ import type { ConvTranspose2DParams } from '../../../graph/layers/transposed';
 import type { Shape } from '../../../graph/shape';
 import { windowOf, type Window2D } from '../geometry';
 import { addBias, convBackward, convColumnLength, convForward, type ConvGeometry } from '../kernels/conv';
+import { convBackwardHeap, convForwardHeap } from '../kernels/conv-heap';
 import { depthwiseBackward, depthwiseForward } from '../kernels/depthwise';
+import { depthwiseBackwardHeap, depthwiseForwardHeap } from '../kernels/depthwise-heap';
 import { gemm } from '../kernels/gemm';
 import { transposedBackward, transposedColumnLength, transposedForward, type TransposedGeometry } from '../kernels/transposed';
-import type { CpuLayer, Floats, WeightSpec } from '../types';
+import type { CpuLayer, Floats, ForwardContext, WeightSpec } from '../types';
 
 const trainable = (name: string, shape: number[], role: 'weight' | 'bias', fanIn: number, fanOut: number): WeightSpec => ({
   name,
@@ -32,56 +34,97 @@ const withBias = (prefix: string, shape: number[], fanIn: number, fanOut: number
 
 const orNull = (value: Floats | undefined): Floats | null => value ?? null;
 
-/** The direct 1×1 paths need no column scratch. */
+/** The direct 1×1 paths, and the heap's kernels, need no column scratch. */
 const NO_COLUMNS = new Float32Array(0);
 
 // ---------------------------------------------------------------- Conv2D
 
-const convGeometry = (params: Conv2DParams, input: Shape, output: Shape): ConvGeometry => ({
-  window: windowOf(params, input, output),
-  outChannels: params.filters,
-  groups: params.groups,
-});
+/**
+ * A convolution on the plan's buffers: in the heap's WebAssembly kernels where they live there
+ * (conv-heap.ts), else in conv.ts's JavaScript, with a column scratch of `columns` floats.
+ */
+// prettier-ignore
+const runConvForward = (geometry: ConvGeometry, ctx: ScratchSource, x: Floats, w: Floats, bias: Floats | null, y: Floats,
+  columns = convColumnLength(geometry)): void => {
+  if (!convForwardHeap(geometry, ctx.batch, x, w, bias, y)) convForward(geometry, ctx.batch, x, w, bias, y, columnScratch(ctx, columns));
+};
+
+// prettier-ignore
+const runConvBackward = (geometry: ConvGeometry, ctx: ScratchSource, x: Floats, w: Floats, dy: Floats, dx: Floats | null,
+  dw: Floats | null, db: Floats | null, columns = convColumnLength(geometry)): void => {
+  if (!convBackwardHeap(geometry, ctx.batch, x, w, dy, dx, dw, db)) {
+    convBackward(geometry, ctx.batch, x, w, dy, dx, dw, db, columnScratch(ctx, columns));
+  }
+};
+
+type ScratchSource = { readonly batch: number; scratch(name: string, length: number): Floats };
+
+const columnScratch = (ctx: ScratchSource, length: number): Floats => (length ? ctx.scratch('col', length) : NO_COLUMNS);
+
+/** Geometry made once per plan node (its context object), not per call. */
+const convGeometries = new WeakMap<object, ConvGeometry>();
+
+const convGeometry = (ctx: ForwardContext<Conv2DParams>): ConvGeometry => {
+  let geometry = convGeometries.get(ctx);
+  if (!geometry) {
+    geometry = {
+      window: windowOf(ctx.params, ctx.inputShapes[0], ctx.outputShape),
+      outChannels: ctx.params.filters,
+      groups: ctx.params.groups,
+    };
+    convGeometries.set(ctx, geometry);
+  }
+  return geometry;
+};
 
 /** Conv2d: `weight` [F, C/groups, kh, kw], `bias` [F]. */
 export const conv2dLayer: CpuLayer<Conv2DParams> = {
   weights: ({ filters, kernel: [kh, kw], groups, bias }, [input]) =>
     withBias('', [filters, input[0] / groups, kh, kw], (input[0] / groups) * kh * kw, (filters / groups) * kh * kw, bias),
-  forward: (ctx) => {
-    const geometry = convGeometry(ctx.params, ctx.inputShapes[0], ctx.outputShape);
-    const col = ctx.scratch('col', convColumnLength(geometry));
-    convForward(geometry, ctx.batch, ctx.inputs[0], ctx.weights.weight, orNull(ctx.weights.bias), ctx.output, col);
-  },
+  forward: (ctx) => runConvForward(convGeometry(ctx), ctx, ctx.inputs[0], ctx.weights.weight, orNull(ctx.weights.bias), ctx.output),
   backward: (ctx) => {
-    const geometry = convGeometry(ctx.params, ctx.inputShapes[0], ctx.outputShape);
-    const col = ctx.scratch('col', convColumnLength(geometry));
     const { gradWeights } = ctx;
     const bias = ctx.params.bias ? orNull(gradWeights.bias) : null;
-    convBackward(
-      geometry,
-      ctx.batch,
-      ctx.inputs[0],
-      ctx.weights.weight,
-      ctx.gradOutput,
-      ctx.gradInputs[0],
-      orNull(gradWeights.weight),
-      bias,
-      col,
-    );
+    const dw = orNull(gradWeights.weight);
+    runConvBackward(convGeometry(ctx), ctx, ctx.inputs[0], ctx.weights.weight, ctx.gradOutput, ctx.gradInputs[0], dw, bias);
   },
 };
 
 // ---------------------------------------------------------------- DepthwiseConv2D
+
+/** Windows made once per plan node (its context object), not per call. */
+const windows = new WeakMap<object, Window2D>();
+
+const windowFor = (ctx: ForwardContext<DepthwiseConv2DParams | SeparableConv2DParams>): Window2D => {
+  let window = windows.get(ctx);
+  if (!window) {
+    window = windowOf(ctx.params, ctx.inputShapes[0], ctx.outputShape);
+    windows.set(ctx, window);
+  }
+  return window;
+};
+
+// prettier-ignore
+const runDepthwiseForward = (window: Window2D, multiplier: number, batch: number, x: Floats, w: Floats, bias: Floats | null,
+  y: Floats): void => {
+  if (!depthwiseForwardHeap(window, multiplier, batch, x, w, bias, y)) depthwiseForward(window, multiplier, batch, x, w, bias, y);
+};
+
+// prettier-ignore
+const runDepthwiseBackward = (window: Window2D, multiplier: number, batch: number, x: Floats, w: Floats, dy: Floats,
+  dx: Floats | null, dw: Floats | null, db: Floats | null): void => {
+  if (!depthwiseBackwardHeap(window, multiplier, batch, x, w, dy, dx, dw, db)) depthwiseBackward(window, multiplier, batch, x, w, dy, dx, dw, db);
+};
 
 /** Conv2d(C, C·m, groups=C): `weight` [C·m, 1, kh, kw], `bias` [C·m]. */
 export const depthwiseConv2dLayer: CpuLayer<DepthwiseConv2DParams> = {
   weights: ({ depthMultiplier, kernel: [kh, kw], bias }, [input]) =>
     withBias('', [input[0] * depthMultiplier, 1, kh, kw], kh * kw, depthMultiplier * kh * kw, bias),
   forward: (ctx) => {
-    const window = windowOf(ctx.params, ctx.inputShapes[0], ctx.outputShape);
-    depthwiseForward(
-      window,
-      ctx.params.depthMultiplier,
+    const { depthMultiplier } = ctx.params;
+    runDepthwiseForward(
+      windowFor(ctx),
+      depthMultiplier,
       ctx.batch,
       ctx.inputs[0],
       ctx.weights.weight,
@@ -90,19 +133,19 @@ export const depthwiseConv2dLayer: CpuLayer<DepthwiseConv2DParams> = {
     );
   },
   backward: (ctx) => {
-    const window = windowOf(ctx.params, ctx.inputShapes[0], ctx.outputShape);
     const { gradWeights } = ctx;
     const bias = ctx.params.bias ? orNull(gradWeights.bias) : null;
+    const dw = orNull(gradWeights.weight);
     const { depthMultiplier } = ctx.params;
-    depthwiseBackward(
-      window,
+    runDepthwiseBackward(
+      windowFor(ctx),
       depthMultiplier,
       ctx.batch,
       ctx.inputs[0],
       ctx.weights.weight,
       ctx.gradOutput,
       ctx.gradInputs[0],
-      orNull(gradWeights.weight),
+      dw,
       bias,
     );
   },
@@ -131,6 +174,17 @@ const pointwiseGeometry = (channels: number, output: Shape): ConvGeometry => {
   return { window, outChannels: filters, groups: 1 };
 };
 
+const pointwiseGeometries = new WeakMap<object, ConvGeometry>();
+
+const pointwiseFor = (ctx: ForwardContext<SeparableConv2DParams>): ConvGeometry => {
+  let geometry = pointwiseGeometries.get(ctx);
+  if (!geometry) {
+    geometry = pointwiseGeometry(ctx.inputShapes[0][0] * ctx.params.depthMultiplier, ctx.outputShape);
+    pointwiseGeometries.set(ctx, geometry);
+  }
+  return geometry;
+};
+
 /**
  * Depthwise K×K (no bias) then pointwise 1×1: `depthwise.weight` [C·m, 1, kh, kw],
  * `pointwise.weight` [F, C·m, 1, 1], `pointwise.bias` [F]. The depthwise output is kept in
@@ -146,44 +200,25 @@ export const separableConv2dLayer: CpuLayer<SeparableConv2DParams> = {
   },
   forward: (ctx) => {
     const { params, batch, outputShape } = ctx;
-    const window = windowOf(params, ctx.inputShapes[0], outputShape);
-    const pointwise = pointwiseGeometry(window.channels * params.depthMultiplier, outputShape);
+    const pointwise = pointwiseFor(ctx);
     const mid = ctx.scratch('mid', batch * pointwise.window.channels * outputShape[1] * outputShape[2]);
-    depthwiseForward(window, params.depthMultiplier, batch, ctx.inputs[0], ctx.weights['depthwise.weight'], null, mid);
-    convForward(pointwise, batch, mid, ctx.weights['pointwise.weight'], orNull(ctx.weights['pointwise.bias']), ctx.output, NO_COLUMNS);
+    runDepthwiseForward(windowFor(ctx), params.depthMultiplier, batch, ctx.inputs[0], ctx.weights['depthwise.weight'], null, mid);
+    runConvForward(pointwise, ctx, mid, ctx.weights['pointwise.weight'], orNull(ctx.weights['pointwise.bias']), ctx.output);
   },
   backward: (ctx) => {
     const { params, batch, outputShape, gradWeights } = ctx;
-    const window = windowOf(params, ctx.inputShapes[0], outputShape);
-    const pointwise = pointwiseGeometry(window.channels * params.depthMultiplier, outputShape);
+    const pointwise = pointwiseFor(ctx);
     const length = batch * pointwise.window.channels * outputShape[1] * outputShape[2];
     const mid = ctx.scratch('mid', length);
     const gradMid = ctx.scratch('gradMid', length);
     gradMid.fill(0);
     const bias = params.bias ? orNull(gradWeights['pointwise.bias']) : null;
-    convBackward(
-      pointwise,
-      batch,
-      mid,
-      ctx.weights['pointwise.weight'],
-      ctx.gradOutput,
-      gradMid,
-      orNull(gradWeights['pointwise.weight']),
-      bias,
-      NO_COLUMNS,
-    );
+    const gradPointwise = orNull(gradWeights['pointwise.weight']);
+    runConvBackward(pointwise, ctx, mid, ctx.weights['pointwise.weight'], ctx.gradOutput, gradMid, gradPointwise, bias);
     const gradDepthwise = orNull(gradWeights['depthwise.weight']);
-    depthwiseBackward(
-      window,
-      params.depthMultiplier,
-      batch,
-      ctx.inputs[0],
-      ctx.weights['depthwise.weight'],
-      gradMid,
-      ctx.gradInputs[0],
-      gradDepthwise,
-      null,
-    );
+    // prettier-ignore
+    runDepthwiseBackward(windowFor(ctx), params.depthMultiplier, batch, ctx.inputs[0], ctx.weights['depthwise.weight'], gradMid,
+      ctx.gradInputs[0], gradDepthwise, null);
   },
 };
 
@@ -205,15 +240,19 @@ const spatialStages = (params: SpatiallySeparableConv2DParams, input: Shape, out
   ];
 };
 
-const spatialScratch = (ctx: { batch: number; scratch(name: string, length: number): Floats }, stages: [ConvGeometry, ConvGeometry]) => {
-  const [column, row] = stages;
-  const midLength = ctx.batch * row.window.channels * row.window.inH * row.window.inW;
-  return {
-    midLength,
-    mid: ctx.scratch('mid', midLength),
-    col: ctx.scratch('col', Math.max(convColumnLength(column), convColumnLength(row))),
-  };
+const stageCache = new WeakMap<object, [ConvGeometry, ConvGeometry]>();
+
+const stagesFor = (ctx: ForwardContext<SpatiallySeparableConv2DParams>): [ConvGeometry, ConvGeometry] => {
+  let stages = stageCache.get(ctx);
+  if (!stages) {
+    stages = spatialStages(ctx.params, ctx.inputShapes[0], ctx.outputShape);
+    stageCache.set(ctx, stages);
+  }
+  return stages;
 };
+
+/** Both stages share one column scratch, as long as the longer needs. */
+const spatialColumns = (stages: [ConvGeometry, ConvGeometry]): number => Math.max(convColumnLength(stages[0]), convColumnLength(stages[1]));
 
 /**
  * K×1 convolution (no bias) then 1×K: `column.weight` [F, C, K, 1], `row.weight` [F, F, 1, K],
@@ -225,21 +264,36 @@ export const spatiallySeparableConv2dLayer: CpuLayer<SpatiallySeparableConv2DPar
     ...withBias('row.', [filters, filters, 1, kernel], filters * kernel, filters * kernel, bias),
   ],
   forward: (ctx) => {
-    const stages = spatialStages(ctx.params, ctx.inputShapes[0], ctx.outputShape);
-    const { mid, col } = spatialScratch(ctx, stages);
-    convForward(stages[0], ctx.batch, ctx.inputs[0], ctx.weights['column.weight'], null, mid, col);
-    convForward(stages[1], ctx.batch, mid, ctx.weights['row.weight'], orNull(ctx.weights['row.bias']), ctx.output, col);
+    const stages = stagesFor(ctx);
+    const [, row] = stages;
+    const mid = ctx.scratch('mid', ctx.batch * row.window.channels * row.window.inH * row.window.inW);
+    const columns = spatialColumns(stages);
+    runConvForward(stages[0], ctx, ctx.inputs[0], ctx.weights['column.weight'], null, mid, columns);
+    runConvForward(stages[1], ctx, mid, ctx.weights['row.weight'], orNull(ctx.weights['row.bias']), ctx.output, columns);
   },
   backward: (ctx) => {
     const { batch, gradWeights } = ctx;
-    const stages = spatialStages(ctx.params, ctx.inputShapes[0], ctx.outputShape);
-    const { mid, col, midLength } = spatialScratch(ctx, stages);
+    const stages = stagesFor(ctx);
+    const [, row] = stages;
+    const midLength = batch * row.window.channels * row.window.inH * row.window.inW;
+    const mid = ctx.scratch('mid', midLength);
     const gradMid = ctx.scratch('gradMid', midLength);
     gradMid.fill(0);
+    const columns = spatialColumns(stages);
     const bias = ctx.params.bias ? orNull(gradWeights['row.bias']) : null;
-    convBackward(stages[1], batch, mid, ctx.weights['row.weight'], ctx.gradOutput, gradMid, orNull(gradWeights['row.weight']), bias, col);
+    runConvBackward(
+      stages[1],
+      ctx,
+      mid,
+      ctx.weights['row.weight'],
+      ctx.gradOutput,
+      gradMid,
+      orNull(gradWeights['row.weight']),
+      bias,
+      columns,
+    );
     const gradColumn = orNull(gradWeights['column.weight']);
-    convBackward(stages[0], batch, ctx.inputs[0], ctx.weights['column.weight'], gradMid, ctx.gradInputs[0], gradColumn, null, col);
+    runConvBackward(stages[0], ctx, ctx.inputs[0], ctx.weights['column.weight'], gradMid, ctx.gradInputs[0], gradColumn, null, columns);
   },
 };
 

@@ -1,0 +1,6 @@
+/** A CPU engine helper thread (started by thread-pool-node.ts): serves work items until the process ends. */
+import { workerData } from 'node:worker_threads';
+import '../../engine/backends/cpu/layers';
+import { serveHelper, type HelperStart } from '../../engine/backends/cpu/parallel';
+
+serveHelper(workerData as HelperStart);

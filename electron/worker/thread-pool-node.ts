@@ -1,0 +1,46 @@
+/**
+ * Helper threads for the CPU engine under Node: worker_threads behind the engine's
+ * `ThreadSpawner` (engine/backends/cpu/parallel.ts). Each helper loads the engine's CPU backend
+ * (thread-helper-node.ts) and serves work items over the shared WebAssembly heap until the
+ * process ends; helpers are unref'd, so they never keep it alive.
+ *
+ * The sources are TypeScript: a helper first registers tsx's loader, as the training worker's
+ * fork does. Where the helper cannot start (a bundle without the sources), it never reports
+ * ready and the engine keeps running on the calling thread.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { useThreads, type HelperStart, type ThreadSpawner } from '../../engine/backends/cpu/parallel';
+
+const HELPER = new URL('./thread-helper-node.ts', import.meta.url).href;
+
+const resolveTsx = (): string | null => {
+  try {
+    return import.meta.resolve('tsx/esm/api');
+  } catch {
+    return null;
+  }
+};
+
+/** Starts helpers with worker_threads; `onError` hears of a helper that failed to start or died. */
+export const nodeThreadSpawner = (onError: (error: Error) => void = () => {}): ThreadSpawner => {
+  const tsx = resolveTsx();
+  const load = tsx
+    ? `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(HELPER)}); })`
+    : `import(${JSON.stringify(HELPER)})`;
+  return {
+    spawn: (start: HelperStart) => {
+      const worker = new Worker(load, { eval: true, workerData: start, name: `cnn-studio cpu helper ${start.index}` });
+      worker.on('error', onError);
+      worker.unref();
+      return { terminate: () => void worker.terminate() };
+    },
+  };
+};
+
+/** The cores this process may use. */
+export const coreCount = (): number => availableParallelism();
+
+/** Runs the CPU engine on `threads` threads (default: every core); returns how many it will use. Helpers start with the first work for them. */
+export const useNodeThreads = (threads = coreCount(), onError?: (error: Error) => void): number =>
+  useThreads(threads, nodeThreadSpawner(onError));
