@@ -185,6 +185,59 @@ export interface DatasetPreview {
 /** Ends a subscription. */
 export type Unsubscribe = () => void;
 
+/** What `requestVisual` asks of a training job's network. */
+export interface VisualRequest {
+  /** `filters`: a layer's weight tensors; `activations`: layer outputs for one sample. */
+  readonly kind: 'filters' | 'activations';
+  /** filters: the layer (required). activations: the one layer to send (see `nodes`). */
+  readonly nodeId?: string;
+  /** activations: the layers to send; default `nodeId`, else every convolution, pooling and activation layer with image output. */
+  readonly nodes?: readonly string[];
+  /** activations: the sample, an index into `subset` (default 0). */
+  readonly sample?: number;
+  /** Default the run's validation set, or its training set when it has none. */
+  readonly subset?: 'validation' | 'train';
+}
+
+/**
+ * A tensor on the wire. `data` is its float32 values, little-endian, in standard base64 (exact,
+ * and half the size of JSON numbers); `decodeFloat32` in engine/viz/encoding.ts reads it.
+ */
+export interface WireTensor {
+  readonly nodeId: string;
+  /** filters: the state_dict name (`conv1.weight`); activations: the node id. */
+  readonly name: string;
+  /** filters: PyTorch's layout [out, in/groups, kh, kw]; activations: per sample, [C, H, W] or [F]. */
+  readonly shape: number[];
+  readonly data: string;
+}
+
+/** The sample an `activations` answer ran. */
+export interface VisualSample {
+  readonly index: number;
+  readonly subset: 'validation' | 'train';
+  /** How many samples the subset has (valid indices are 0 to count - 1). */
+  readonly count: number;
+  /** Its class, for datasets of classes. */
+  readonly label?: number;
+  /** The sample as the network sees it (after preprocessing). */
+  readonly input: WireTensor;
+  /** The head's output for it (a classifier's logits). */
+  readonly output: WireTensor;
+}
+
+export interface VisualReply {
+  readonly kind: 'filters' | 'activations';
+  /** `live`: the running job's weights as they are now; `final`: the weights it ended with. */
+  readonly source: 'live' | 'final';
+  /** The weights' age: epochs begun and training steps taken. */
+  readonly epoch: number;
+  readonly globalStep: number;
+  readonly tensors: WireTensor[];
+  /** For `activations`. */
+  readonly sample?: VisualSample;
+}
+
 /**
  * Everything the renderer may ask of its host. Every method may reject with an Error whose
  * `name` is a title (`ProjectError`, `TrainingError`, …) and whose message says what went wrong
@@ -242,6 +295,14 @@ export interface StudioApi {
 
   /** Draws a few samples of a dataset (paths relative to the project's folder). */
   previewDataset(request: DatasetPreviewRequest): Promise<DatasetPreview>;
+
+  /**
+   * A training job's filters or activations: from its worker between training steps while it
+   * runs (or is paused), from the weights it ended with once it is over. Rejects with a
+   * `VisualError` saying why when there is nothing to show (a layer without filters, a sample
+   * out of range, a run that never started).
+   */
+  requestVisual(jobId: string, request: VisualRequest): Promise<VisualReply>;
 }
 
 /** The methods that are plain request and response (all but the subscriptions). */
@@ -260,6 +321,7 @@ const REQUEST_METHODS: Record<StudioRequestMethod, true> = {
   resumeTraining: true,
   stopTraining: true,
   previewDataset: true,
+  requestVisual: true,
 };
 
 /** The request methods at run time, for proxies and for checking what arrives. */

@@ -6,6 +6,14 @@
  */
 import type { DatasetSpec, PreprocessSpec, SplitSpec } from '../../engine/data/spec';
 import type { TrainingConfig } from '../../engine/train/trainer';
+import {
+  checkVisualReply,
+  checkVisualRequest,
+  checkWatch,
+  type VisualReplyMessage,
+  type VisualRequestMessage,
+  type WatchMessage,
+} from './visual-protocol';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -62,7 +70,10 @@ export type HostMessage =
   | { readonly type: 'resume' }
   | { readonly type: 'stop' }
   /** Asks for a tensor by state_dict name (filters for visualisation, for example). */
-  | { readonly type: 'snapshot'; readonly requestId: number; readonly tensor: string };
+  | { readonly type: 'snapshot'; readonly requestId: number; readonly tensor: string }
+  /** Filters or one sample's activations, for the IDE's visualisations (visual-protocol.ts). */
+  | VisualRequestMessage
+  | WatchMessage;
 
 export type FailureKind = 'diverged' | 'invalid-graph' | 'data' | 'internal';
 
@@ -100,7 +111,8 @@ export type WorkerMessage =
       readonly values: Float32Array | null;
     }
   | { readonly type: 'done'; readonly status: 'completed' | 'stopped'; readonly epochs: EpochSummary[]; readonly weights: TensorList }
-  | { readonly type: 'failed'; readonly kind: FailureKind; readonly reason: string; readonly step?: number };
+  | { readonly type: 'failed'; readonly kind: FailureKind; readonly reason: string; readonly step?: number }
+  | VisualReplyMessage;
 
 export class ProtocolError extends Error {
   constructor(message: string) {
@@ -150,6 +162,8 @@ const HOST_CHECKS: Record<HostMessage['type'], (message: Record<string, unknown>
   resume: () => null,
   stop: () => null,
   snapshot: (m) => (isCount(m.requestId) && typeof m.tensor === 'string' ? null : 'a snapshot request needs a requestId and a tensor name'),
+  visual: checkVisualRequest,
+  watch: checkWatch,
 };
 
 const WORKER_CHECKS: Record<WorkerMessage['type'], (message: Record<string, unknown>) => string | null> = {
@@ -178,6 +192,7 @@ const WORKER_CHECKS: Record<WorkerMessage['type'], (message: Record<string, unkn
       ? null
       : 'done needs a status, epochs and weights',
   failed: (m) => (typeof m.kind === 'string' && typeof m.reason === 'string' ? null : 'failed needs a kind and a reason'),
+  visual: checkVisualReply,
 };
 
 const validate = <T extends { type: string }>(

@@ -3,15 +3,33 @@
  * messages through `handle` and reports through `post`. Training runs in slices of about
  * `SLICE_MS`, yielding between them so that pause, stop and snapshot requests are answered
  * while it trains.
+ *
+ * Backends: 'cpu' trains with the CPU Trainer; 'webgpu' with the GpuTrainer on whatever adapter
+ * answers (SwiftShader included); 'auto' asks `chooseBackend` (a hardware GPU, else the CPU).
+ * The 'started' message names the backend and why. The two trainers share one surface, the
+ * GPU's returning promises, so a slice awaits each call. A GPU device lost mid-run fails the
+ * job with a message saying so; the host keeps the last checkpoint, from which the run can
+ * continue on the CPU.
  */
 import { CPU_LAYERS } from '../../engine/backends/cpu/layers';
+import { DeviceLostError, type GpuContext } from '../../engine/backends/webgpu/device';
+import { GpuTrainer } from '../../engine/backends/webgpu/trainer';
 import type { Dataset } from '../../engine/data/dataset';
 import { compileModel, InvalidGraphError } from '../../engine/train/plan';
 import { DivergedError, Trainer, type Checkpoint, type EpochReport } from '../../engine/train/trainer';
+import { openGpuBackend, type GpuBackendChoice } from './gpu-node';
 import { openTrainingData } from './training-data';
+import { answerVisual, FilterWatch } from './visual';
 import type { CheckpointMessage, EpochSummary, HostMessage, StartMessage, TensorList, WorkerMessage } from './protocol';
 
 const SLICE_MS = 50;
+/**
+ * The GPU trainer waits for its loss every this many steps (and at each epoch's end), so the
+ * device has steps queued rather than idling at each read-back: progress shows a loss at most
+ * that many steps old, a divergence is caught within that many steps, and the epoch's figures
+ * are exact either way (they are summed on the GPU).
+ */
+const GPU_LOSS_INTERVAL = 10;
 
 const toTensorList = (tensors: ReadonlyMap<string, Float32Array> | Readonly<Record<string, Float32Array>>): TensorList =>
   (tensors instanceof Map ? [...tensors] : Object.entries(tensors)).map(([name, values]) => [name, values.slice()]);
@@ -38,24 +56,40 @@ const summarise = (report: EpochReport, seconds: number): EpochSummary => ({
   seconds,
 });
 
+export interface TrainingJobOptions {
+  /** Resolves 'webgpu' and 'auto' to a device or the CPU (tests substitute their own). */
+  readonly openGpu?: (requested: 'webgpu' | 'auto') => Promise<GpuBackendChoice>;
+  /** The GPU trainer waits for its loss every N steps (see GpuTrainer); default GPU_LOSS_INTERVAL. */
+  readonly lossInterval?: number;
+}
+
 export class TrainingJob {
-  private trainer: Trainer | null = null;
+  private trainer: Trainer | GpuTrainer | null = null;
+  private context: GpuContext | null = null;
   private paused = false;
   private stopping = false;
   private finished = false;
   private scheduled = false;
+  /** A slice is running (the GPU's awaits let messages in meanwhile): never two at once. */
+  private running = false;
   private readonly epochs: EpochSummary[] = [];
   private epochStarted = 0;
   private lastProgress = 0;
   private speedWindow: { time: number; samples: number }[] = [];
   private progressIntervalMs = 200;
+  /** Pushes a layer's filters every N steps while the host watches (visual.ts). */
+  private readonly filterWatch = new FilterWatch();
 
-  constructor(private readonly post: (message: WorkerMessage) => void) {}
+  constructor(
+    private readonly post: (message: WorkerMessage) => void,
+    private readonly options: TrainingJobOptions = {},
+  ) {}
 
   handle(message: HostMessage): void {
     switch (message.type) {
       case 'start':
-        return this.start(message);
+        void this.start(message);
+        return;
       case 'pause':
         if (!this.paused && !this.finished) {
           this.paused = true;
@@ -77,31 +111,41 @@ export class TrainingJob {
         }
         return;
       case 'snapshot': {
-        const values = this.trainer?.model.weights.get(message.tensor) ?? null;
-        const shape = this.trainer?.model.specs.get(message.tensor)?.shape ?? [];
-        this.post({
-          type: 'snapshot',
-          requestId: message.requestId,
-          tensor: message.tensor,
-          shape: [...shape],
-          values: values ? values.slice() : null,
-        });
+        const trainer = this.trainer;
+        const shape = [...(trainer?.model.specs.get(message.tensor)?.shape ?? [])];
+        const reply = (values: Float32Array | null) =>
+          this.post({ type: 'snapshot', requestId: message.requestId, tensor: message.tensor, shape, values });
+        if (trainer instanceof GpuTrainer && !this.finished) {
+          trainer.weight(message.tensor).then(reply, () => reply(null));
+        } else reply(trainer?.model.weights.get(message.tensor)?.slice() ?? null);
         return;
       }
+      case 'visual':
+        void answerVisual(this.trainer, message, !this.finished).then((reply) => this.post(reply));
+        return;
+      case 'watch':
+        this.filterWatch.set(message, this.trainer);
+        return;
     }
   }
 
   private fail(error: unknown, step?: number): void {
     this.finished = true;
+    this.release();
     if (error instanceof DivergedError) this.post({ type: 'failed', kind: 'diverged', reason: error.message, step: error.step });
     else if (error instanceof InvalidGraphError) this.post({ type: 'failed', kind: 'invalid-graph', reason: error.message });
-    else {
+    else if (error instanceof DeviceLostError) {
+      const epochs = this.epochs.length;
+      const kept = epochs > 0 ? `its last checkpoint (epoch ${epochs}) is kept` : 'no epoch had finished, so there is no checkpoint';
+      const reason = `training on the GPU stopped: ${error.message}. ${kept}; continue the run with the CPU backend`;
+      this.post({ type: 'failed', kind: 'internal', reason, ...(step !== undefined ? { step } : {}) });
+    } else {
       const reason = error instanceof Error ? error.message : String(error);
       this.post({ type: 'failed', kind: 'internal', reason, ...(step !== undefined ? { step } : {}) });
     }
   }
 
-  private start(message: StartMessage): void {
+  private async start(message: StartMessage): Promise<void> {
     if (this.trainer || this.finished) return this.fail(new Error('this worker has already started a job'));
     this.progressIntervalMs = message.progressIntervalMs ?? 200;
     let train: Dataset;
@@ -115,7 +159,16 @@ export class TrainingJob {
     }
     try {
       const model = compileModel(message.graph, CPU_LAYERS);
-      const trainer = new Trainer(model, message.training, train, validation);
+      const choice: GpuBackendChoice =
+        message.backend === 'cpu'
+          ? { backend: 'cpu', reason: 'the CPU backend was asked for', context: null }
+          : await (this.options.openGpu ?? openGpuBackend)(message.backend);
+      this.context = choice.context;
+      const trainer = choice.context
+        ? await GpuTrainer.create(choice.context, model, message.training, train, validation, {
+            lossInterval: this.options.lossInterval ?? GPU_LOSS_INTERVAL,
+          })
+        : new Trainer(model, message.training, train, validation);
       if (message.resume) trainer.restore(fromCheckpointMessage(message.resume));
       else if (message.initialWeights) {
         for (const [name, values] of message.initialWeights) {
@@ -123,21 +176,20 @@ export class TrainingJob {
           if (!target || target.length !== values.length) throw new Error(`the starting weights' ${name} does not fit the graph`);
           target.set(values);
         }
+        if (trainer instanceof GpuTrainer) trainer.uploadWeights();
       } else trainer.initialiseWeights();
       this.trainer = trainer;
       this.post({
         type: 'started',
-        backend: 'cpu',
-        backendReason:
-          message.backend === 'cpu'
-            ? 'the CPU backend was asked for'
-            : 'the WebGPU backend is not available in this version; training on the CPU',
+        // The protocol's type still says 'cpu' only; widening it to the BackendName union is its owner's change.
+        backend: choice.backend as 'cpu',
+        backendReason: choice.reason,
         trainSamples: train.size,
         validationSamples: validation?.size ?? 0,
         stepsPerEpoch: trainer.stepsPerEpoch,
         epochs: message.training.epochs,
       });
-      if (trainer.epoch >= message.training.epochs) return this.finish('completed');
+      if (trainer.epoch >= message.training.epochs) return await this.finish('completed');
       this.beginEpoch();
       this.schedule();
     } catch (error) {
@@ -151,21 +203,22 @@ export class TrainingJob {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.paused || this.finished) return;
+    if (this.scheduled || this.running || this.paused || this.finished) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      this.runSlice();
+      void this.runSlice();
     });
   }
 
-  private runSlice(): void {
+  private async runSlice(): Promise<void> {
     const trainer = this.trainer!;
     const deadline = performance.now() + SLICE_MS;
+    this.running = true;
     try {
       while (!this.paused && !this.finished) {
-        if (this.stopping) return this.finish('stopped');
-        const step = trainer.step();
+        if (this.stopping) return await this.finish('stopped');
+        const step = await trainer.step();
         if (step) {
           this.reportProgress(
             step.epoch,
@@ -176,19 +229,22 @@ export class TrainingJob {
             step.learningRate,
             step.samples,
           );
+          this.filterWatch.afterStep(trainer, (reply) => this.post(reply));
         } else {
-          const report = trainer.endEpoch();
+          const report = await trainer.endEpoch();
           const summary = summarise(report, (performance.now() - this.epochStarted) / 1000);
           this.epochs.push(summary);
           this.post({ type: 'epoch', summary });
-          this.post({ type: 'checkpoint', checkpoint: toCheckpointMessage(trainer.checkpoint()) });
-          if (report.stop) return this.finish('completed');
+          this.post({ type: 'checkpoint', checkpoint: toCheckpointMessage(await trainer.checkpoint()) });
+          if (report.stop) return await this.finish('completed');
           this.beginEpoch();
         }
         if (performance.now() > deadline) break;
       }
     } catch (error) {
       return this.fail(error, trainer.globalStep);
+    } finally {
+      this.running = false;
     }
     this.schedule();
   }
@@ -218,8 +274,18 @@ export class TrainingJob {
     this.post({ type: 'progress', epoch, stepInEpoch, stepsPerEpoch, globalStep, loss, learningRate, imagesPerSecond, etaSeconds });
   }
 
-  private finish(status: 'completed' | 'stopped'): void {
+  private async finish(status: 'completed' | 'stopped'): Promise<void> {
+    const trainer = this.trainer!;
+    const weights = trainer instanceof GpuTrainer ? await trainer.downloadWeights() : trainer.model.weights;
     this.finished = true;
-    this.post({ type: 'done', status, epochs: this.epochs, weights: toTensorList(this.trainer!.model.weights) });
+    this.release();
+    this.post({ type: 'done', status, epochs: this.epochs, weights: toTensorList(weights) });
+  }
+
+  /** Gives the GPU back (a no-op on the CPU). */
+  private release(): void {
+    if (this.trainer instanceof GpuTrainer) this.trainer.destroy();
+    this.context?.destroy();
+    this.context = null;
   }
 }

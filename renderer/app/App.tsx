@@ -5,6 +5,7 @@ import { Canvas } from '../editor/Canvas';
 import { Palette } from '../editor/Palette';
 import { Inspector } from '../inspector/Inspector';
 import { TrainingPanel } from '../training/TrainingPanel';
+import { VisualisePanel } from '../viz/VisualisePanel';
 import { useStore } from './hooks';
 import { onShortcut } from './shortcuts';
 import { StartPage } from './StartPage';
@@ -23,7 +24,10 @@ const Editor = () => {
           <ReactFlowProvider key={`canvas-${opened}`}>
             <Canvas />
           </ReactFlowProvider>
-          <TrainingPanel key={`training-${opened}`} />
+          <div className="bottom-panels">
+            <TrainingPanel key={`training-${opened}`} />
+            <VisualisePanel key={`visualise-${opened}`} />
+          </div>
         </div>
         <Inspector />
       </div>

@@ -61,11 +61,17 @@ const Controls = () => {
   return (
     <>
       {state.state === 'paused' ? (
-        <button onClick={() => act('resumeTraining')}>Resume</button>
+        <button type="button" onClick={() => act('resumeTraining')}>
+          Resume
+        </button>
       ) : (
-        <button onClick={() => act('pauseTraining')}>Pause</button>
+        <button type="button" onClick={() => act('pauseTraining')}>
+          Pause
+        </button>
       )}
-      <button onClick={() => act('stopTraining')}>Stop</button>
+      <button type="button" onClick={() => act('stopTraining')}>
+        Stop
+      </button>
     </>
   );
 };

@@ -5,6 +5,7 @@
  */
 import type { DatasetPreviewRequest, SaveOptions, StudioRequestMethod, TrainingOverrides } from '../../api';
 import { RequestError } from './errors';
+import { checkVisualArgument } from './visual-requests';
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -83,4 +84,5 @@ export const ARGUMENT_CHECKS: Record<StudioRequestMethod, (params: unknown[]) =>
   resumeTraining: (p) => (count(p, 1, 'resumeTraining'), [text(p[0], 'the job id')]),
   stopTraining: (p) => (count(p, 1, 'stopTraining'), [text(p[0], 'the job id')]),
   previewDataset: (p) => (count(p, 1, 'previewDataset'), [checkPreview(p[0])]),
+  requestVisual: (p) => (count(p, 2, 'requestVisual'), [text(p[0], 'the job id'), checkVisualArgument(p[1])]),
 };

@@ -40,7 +40,14 @@ export class DatasetError extends StudioError {
   }
 }
 
-const KNOWN = new Set(['RequestError', 'ProjectError', 'TrainingError', 'DatasetError']);
+/** A visualisation that cannot be shown (a layer without filters, a sample out of range). */
+export class VisualError extends StudioError {
+  constructor(message: string) {
+    super('VisualError', message);
+  }
+}
+
+const KNOWN = new Set(['RequestError', 'ProjectError', 'TrainingError', 'DatasetError', 'VisualError']);
 
 /** What crosses the wire: known errors as they are, anything else as an internal error. */
 export const serializeError = (error: unknown): SerializedError => {

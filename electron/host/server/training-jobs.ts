@@ -3,9 +3,10 @@
  * (no tensors), kept per job so a window that starts watching late gets the events so far, and a
  * closing `finished` event once the job's owner has taken its weights.
  */
-import type { JobState, StudioJobEvent, Unsubscribe } from '../../api';
+import type { JobState, StudioJobEvent, Unsubscribe, VisualReply, VisualRequest } from '../../api';
 import type { Job, JobEvent, JobManager, JobRequest } from '../../services/jobs/job-manager';
 import { RequestError } from './errors';
+import { VisualRequests } from './visual-requests';
 
 /** At most this many progress events are kept per job for late watchers (the newest). */
 const MAX_KEPT_PROGRESS = 2000;
@@ -65,6 +66,7 @@ class WatchedJob {
 
 export class TrainingJobs {
   private readonly jobs = new Map<string, WatchedJob>();
+  private readonly visuals = new VisualRequests();
 
   constructor(private readonly manager: JobManager) {}
 
@@ -120,6 +122,15 @@ export class TrainingJobs {
 
   stop(jobId: string): void {
     this.find(jobId).job.stop();
+  }
+
+  /** A job's filters or activations: live from its worker, or from the weights it ended with. */
+  visual(jobId: string, request: VisualRequest): Promise<VisualReply> {
+    const watched = this.find(jobId);
+    return this.visuals.ask(watched.job, request, () => {
+      const last = watched.events.findLast((event) => event.type === 'progress');
+      return { epoch: watched.job.epochs.length, globalStep: last?.type === 'progress' ? last.globalStep : 0 };
+    });
   }
 
   /** Stops every job that is still going (the host is closing). */

@@ -19,6 +19,8 @@ import type {
   TemplateInfo,
   TrainingOverrides,
   Unsubscribe,
+  VisualReply,
+  VisualRequest,
 } from '../../api';
 import { STUDIO_API_VERSION } from '../../api';
 import type { DatasetSpec } from '../../../engine/data/spec';
@@ -253,6 +255,10 @@ export class WindowSession implements StudioApi {
       samples: previewSamples(dataset, Math.min(64, request.count), opened.classes, request.seed ?? 0),
       problems: opened.problems.map((problem) => `${problem.path}${problem.line ? `:${problem.line}` : ''}: ${problem.reason}`),
     };
+  }
+
+  requestVisual(jobId: string, request: VisualRequest): Promise<VisualReply> {
+    return this.services.jobs.visual(jobId, request);
   }
 
   /** The window closed: stop sending it events (its jobs go on). */

@@ -1,0 +1,116 @@
+/**
+ * The Visualise panel, beside the training panel: the filters of a convolution and one sample's
+ * feature maps at any layer, for the run in the training panel. It follows the layer clicked on
+ * the canvas, refreshes every few seconds while the run trains, and keeps showing the run's final
+ * weights once it has ended.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useStore } from '../app/hooks';
+import { app, editor } from '../app/state';
+import { training } from '../training/training-store';
+import { FiltersView, MapsView, SampleView } from './VizViews';
+import { LIVE_REFRESH_MS, viz, visualisableNodes } from './viz-store';
+import './visualise.css';
+
+const Status = () => {
+  const state = useStore(viz, (s) => s);
+  const reply = state.activations ?? state.filters;
+  return (
+    <span className="muted viz-status" data-testid="viz-status" data-source={reply?.source ?? ''}>
+      {reply && `${reply.source === 'live' ? 'live' : 'final weights'} · epoch ${reply.epoch} · step ${reply.globalStep}`}
+      {state.loading && ' · updating…'}
+    </span>
+  );
+};
+
+/** The left column's width (filters and sample), and the room the maps leave for their caption. */
+const LEFT_COLUMN = 200;
+const MAPS_HEIGHT = 300;
+
+/** A callback ref and the width of the element it is given, kept up to date as it resizes. */
+const useWidth = (): [(element: HTMLDivElement | null) => void, number] => {
+  const [width, setWidth] = useState(400);
+  const observer = useRef<ResizeObserver | null>(null);
+  const ref = useCallback((element: HTMLDivElement | null) => {
+    observer.current?.disconnect();
+    observer.current = null;
+    if (!element) return;
+    observer.current = new ResizeObserver(() => setWidth(element.clientWidth));
+    observer.current.observe(element);
+  }, []);
+  return [ref, width];
+};
+
+export const VisualisePanel = () => {
+  const [body, width] = useWidth();
+  const state = useStore(viz, (s) => s);
+  const api = useStore(app, (s) => s.api);
+  const report = useStore(editor, (s) => s.report);
+  const selected = useStore(editor, (s) => s.selectedNodes);
+  const jobId = useStore(training, (s) => s.jobId);
+  const jobState = useStore(training, (s) => s.state);
+  const nodes = useMemo(() => visualisableNodes(report), [report]);
+  const node = nodes.find((candidate) => candidate.id === state.nodeId);
+  const withFilters = node?.filters ?? false;
+  const answerable = jobId !== null && jobState !== 'idle' && jobState !== 'queued';
+
+  // A new project (this panel is keyed by it) starts afresh.
+  useEffect(() => viz.reset(), []);
+  // Follow the layer clicked on the canvas (when it is clicked: the layer list may choose another since).
+  useEffect(() => {
+    if (selected.length === 1 && nodes.some((candidate) => candidate.id === selected[0])) viz.setNode(selected[0]);
+  }, [selected]);
+  // Keep a layer that exists: the first convolution by default.
+  useEffect(() => {
+    if (!node) viz.setNode(nodes.find((candidate) => candidate.filters)?.id ?? nodes[0]?.id ?? null);
+  }, [nodes, node]);
+  // Ask again whenever the question changes, and every few seconds while the run trains.
+  useEffect(() => {
+    if (!state.open || !api || !answerable) return;
+    void viz.refresh(api, jobId, withFilters, true);
+    if (jobState !== 'running') return;
+    const timer = setInterval(() => void viz.refresh(api, jobId, withFilters), LIVE_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [state.open, api, answerable, jobId, jobState, state.nodeId, state.sample, state.subset, withFilters]);
+
+  if (!state.open)
+    return (
+      <button className="visualise-toggle" onClick={() => viz.setOpen(true)} title="See the filters and feature maps of the network">
+        Visualise
+      </button>
+    );
+  return (
+    <section className="visualise-panel" aria-label="Visualise">
+      <div className="viz-header">
+        <span className="panel-heading">Visualise</span>
+        <select aria-label="Layer to visualise" value={state.nodeId ?? ''} onChange={(e) => viz.setNode(e.target.value)}>
+          {nodes.map((candidate) => (
+            <option key={candidate.id} value={candidate.id}>
+              {candidate.id} ({candidate.type})
+            </option>
+          ))}
+        </select>
+        <Status />
+        <button className="viz-close" aria-label="Close the Visualise panel" onClick={() => viz.setOpen(false)}>
+          ×
+        </button>
+      </div>
+      {!answerable ? (
+        <p className="muted">Train the network, then click a convolution on the canvas to see its filters and what it makes of a sample.</p>
+      ) : (
+        <div className="viz-body" ref={body}>
+          <div className="viz-left">
+            {withFilters && <FiltersView reply={state.filters} />}
+            <SampleView reply={state.activations} index={state.sample} subset={state.subset} />
+          </div>
+          <MapsView reply={state.activations} width={Math.max(120, width - LEFT_COLUMN - 20)} height={MAPS_HEIGHT} />
+          {state.problem && (
+            <div className="viz-problem" role="status" data-testid="viz-problem">
+              {state.problem}
+            </div>
+          )}
+        </div>
+      )}
+    </section>
+  );
+};

@@ -1,0 +1,94 @@
+/** The Visualise panel's three views: a layer's filters, the sample with its picker, and the layer's feature maps of it. */
+import { useMemo } from 'react';
+import type { VisualReply } from '../../electron/api';
+import { RgbaCanvas } from './RgbaCanvas';
+import { filterPictures, mapPicture, predictionOf, samplePicture } from './pictures';
+import { viz, type Subset } from './viz-store';
+
+export const FiltersView = ({ reply }: { reply: VisualReply | null }) => {
+  const pictures = useMemo(() => (reply ? filterPictures(reply.tensors) : []), [reply]);
+  return (
+    <div className="viz-block" data-testid="viz-filters" data-node={reply?.tensors[0]?.nodeId ?? ''}>
+      <h4>Filters</h4>
+      {!reply && <div className="muted">…</div>}
+      {reply && pictures.length === 0 && <div className="muted">1×1 kernels: nothing spatial to draw.</div>}
+      {pictures.map(({ name, shape, grid }) => (
+        <figure key={name}>
+          <RgbaCanvas image={grid} label={`filters of ${name}`} testId="filter-grid" />
+          <figcaption className="muted">
+            {name} {shape.join('×')}
+            {grid.filters < grid.totalFilters && ` (first ${grid.filters} filters)`}
+            {grid.channels > 1 && grid.channels < grid.totalChannels && ` (first ${grid.channels} channels)`}
+          </figcaption>
+        </figure>
+      ))}
+    </div>
+  );
+};
+
+export const SampleView = ({ reply, index, subset }: { reply: VisualReply | null; index: number; subset: Subset }) => {
+  const sample = reply?.sample;
+  const picture = useMemo(() => (sample ? samplePicture(sample) : null), [sample]);
+  const prediction = useMemo(() => (sample ? predictionOf(sample) : null), [sample]);
+  const count = sample?.count ?? 0;
+  return (
+    <div className="viz-block viz-sample" data-testid="viz-sample" data-sample={sample?.index ?? ''}>
+      <h4>Sample</h4>
+      <div className="viz-sample-row">
+        <div className="viz-preview">
+          {picture && <RgbaCanvas image={picture} label={`sample ${sample!.index}`} testId="sample-preview" />}
+        </div>
+        {sample && (
+          <div className="muted" data-testid="sample-facts">
+            {sample.index + 1} of {count}
+            {sample.label !== undefined && ` · label ${sample.label}`}
+            {prediction && ` · predicted ${prediction.index} (${(prediction.probability * 100).toFixed(0)}%)`}
+          </div>
+        )}
+      </div>
+      <div className="viz-picker">
+        <button aria-label="Previous sample" disabled={index <= 0} onClick={() => viz.setSample(index - 1)}>
+          ◀
+        </button>
+        <input
+          type="number"
+          aria-label="Sample"
+          min={0}
+          max={Math.max(0, count - 1)}
+          value={index}
+          onChange={(e) => viz.setSample(Number(e.target.value))}
+        />
+        <button aria-label="Next sample" disabled={count > 0 && index >= count - 1} onClick={() => viz.setSample(index + 1)}>
+          ▶
+        </button>
+        <button disabled={count === 0} onClick={() => viz.setSample(Math.floor(Math.random() * count))}>
+          Random
+        </button>
+      </div>
+      <select aria-label="Sample set" value={subset} onChange={(e) => viz.setSample(0, e.target.value as Subset)}>
+        <option value="validation">validation set</option>
+        <option value="train">training set</option>
+      </select>
+    </div>
+  );
+};
+
+/** `width` and `height`: the room for the maps, in pixels. */
+export const MapsView = ({ reply, width, height }: { reply: VisualReply | null; width: number; height: number }) => {
+  const tensor = reply?.tensors[0];
+  const grid = useMemo(() => (tensor ? mapPicture(tensor, width, height) : null), [tensor, width, height]);
+  if (!tensor || !grid) return null;
+  return (
+    <div className="viz-block" data-testid="viz-maps" data-node={tensor.nodeId}>
+      <h4>
+        Feature maps of {tensor.nodeId} for sample {reply.sample?.index}
+      </h4>
+      <RgbaCanvas image={grid} label={`feature maps of ${tensor.nodeId}`} testId="activation-grid" />
+      <div className="muted">
+        {tensor.shape.join('×')}, each map stretched from its own minimum (black) to its maximum (white)
+        {grid.channels < grid.totalChannels && `; the first ${grid.channels} shown`}
+        {grid.constant.length > 0 && ` · ${grid.constant.length} of ${grid.channels} maps are constant (dead?)`}
+      </div>
+    </div>
+  );
+};

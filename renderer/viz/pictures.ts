@@ -1,0 +1,74 @@
+/**
+ * From `requestVisual` answers to pictures: tensors decoded from base64 and drawn by engine/viz,
+ * each at the largest whole-pixel scale that fits the room given.
+ */
+import type { VisualSample, WireTensor } from '../../electron/api';
+import { decodeFloat32 } from '../../engine/viz/encoding';
+import { featureMapGrid, sampleImage, type FeatureMapGrid } from '../../engine/viz/feature-maps';
+import { filterGrid, type FilterGrid } from '../../engine/viz/filters';
+import type { RgbaImage } from '../../engine/viz/image';
+import { topClasses } from '../../engine/viz/predictions';
+
+/** The largest scale (1 to `most`) at which a grid drawn at scale 1 fits `width` × `height`. */
+export const fitScale = (
+  grid: { layout: { rows: number; columns: number; gap: number } },
+  unit: RgbaImage,
+  width: number,
+  height: number,
+  most: number,
+): number => {
+  const { rows, columns, gap } = grid.layout;
+  const cellsWide = (unit.width - gap * (columns + 1)) / columns;
+  const cellsHigh = (unit.height - gap * (rows + 1)) / rows;
+  const byWidth = Math.floor((width - gap * (columns + 1)) / (columns * cellsWide));
+  const byHeight = Math.floor((height - gap * (rows + 1)) / (rows * cellsHigh));
+  return Math.max(1, Math.min(most, byWidth, byHeight));
+};
+
+export interface FilterPicture {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly grid: FilterGrid;
+}
+
+/** Filters worth drawing: 4-D tensors with a kernel larger than 1×1 (pointwise stages are left out). */
+export const filterPictures = (tensors: readonly WireTensor[], width = 220, height = 200): FilterPicture[] =>
+  tensors
+    .filter((tensor) => tensor.shape.length === 4 && tensor.shape[2] * tensor.shape[3] > 1)
+    .map((tensor) => {
+      const values = decodeFloat32(tensor.data);
+      const unit = filterGrid(values, tensor.shape);
+      const grid = filterGrid(values, tensor.shape, { scale: fitScale(unit, unit, width, height, 12) });
+      return { name: tensor.name, shape: tensor.shape, grid };
+    });
+
+/** The columns that let `count` maps of `cellsWide` × `cellsHigh` be drawn largest in `width` × `height` (ties: the wider layout). */
+export const bestColumns = (count: number, cellsWide: number, cellsHigh: number, width: number, height: number): number => {
+  let best = { columns: 1, scale: -Infinity };
+  for (let columns = 1; columns <= count; columns++) {
+    const rows = Math.ceil(count / columns);
+    const scale = Math.min(Math.floor((width - columns - 1) / (columns * cellsWide)), Math.floor((height - rows - 1) / (rows * cellsHigh)));
+    if (scale >= best.scale) best = { columns, scale };
+  }
+  return best.columns;
+};
+
+export const mapPicture = (tensor: WireTensor, width = 390, height = 200): FeatureMapGrid => {
+  const values = decodeFloat32(tensor.data);
+  const [channels, cellsHigh, cellsWide] = tensor.shape.length === 3 ? tensor.shape : [1, 1, tensor.shape[0]];
+  const columns = bestColumns(Math.min(channels, 256), cellsWide, cellsHigh, width, height);
+  const unit = featureMapGrid(values, tensor.shape, { columns });
+  return featureMapGrid(values, tensor.shape, { columns, scale: fitScale(unit, unit, width, height, 8) });
+};
+
+/** The sample at about `size` pixels across. */
+export const samplePicture = (sample: VisualSample, size = 84): RgbaImage => {
+  const width = sample.input.shape[sample.input.shape.length - 1] ?? 1;
+  return sampleImage(decodeFloat32(sample.input.data), sample.input.shape, Math.max(1, Math.floor(size / width)));
+};
+
+/** What a classifier made of the sample: its best class and that class's probability. */
+export const predictionOf = (sample: VisualSample): { readonly index: number; readonly probability: number } | null => {
+  if (sample.output.shape.length !== 1 || sample.output.shape[0] < 2) return null;
+  return topClasses(decodeFloat32(sample.output.data), 1)[0];
+};
