@@ -1,9 +1,14 @@
-// `npm start`: the desktop app. Where no Electron binary can be had, say so in one line and
-// point to the browser version.
-import { createRequire } from 'node:module';
+// `npm start`: the desktop app. Builds the renderer, the main process, the training worker and the
+// preload (build/build-electron.mjs), then launches Electron on out/main/index.mjs, passing on
+// any arguments (project files). Where no Electron binary can be had, says so in one line and
+// points to the browser version.
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 
 const require = createRequire(import.meta.url);
+const ROOT = resolve(import.meta.dirname, '..');
 
 const electronBinary = () => {
   try {
@@ -14,13 +19,23 @@ const electronBinary = () => {
   }
 };
 
-if (!electronBinary()) {
+const binary = electronBinary();
+if (!binary) {
   console.error(
     'CNN Studio: the Electron runtime is not installed on this machine (its download failed or was skipped); use `npm run serve` to open CNN Studio in a browser.',
   );
   process.exit(1);
 }
-console.error(
-  'CNN Studio: the desktop shell (electron/main) is not built yet in this version; use the `cnn-studio` command line meanwhile.',
-);
-process.exit(1);
+
+const { buildElectron } = await import('../build/build-electron.mjs');
+console.error('CNN Studio: building the renderer, main process and preload…');
+await buildElectron({ renderer: true });
+
+const env = { ...process.env };
+delete env.ELECTRON_RUN_AS_NODE; // set, it would make the binary a plain Node
+// npm runs scripts in the package's folder; relative project paths are the caller's (INIT_CWD).
+const callerFolder = process.env.INIT_CWD ?? process.cwd();
+const files = process.argv.slice(2).map((argument) => (argument.startsWith('-') ? argument : resolve(callerFolder, argument)));
+const child = spawn(binary, [resolve(ROOT, 'out', 'main', 'index.mjs'), ...files], { stdio: 'inherit', env });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,73 @@
+/**
+ * One window's StudioApi in the desktop app: the Node host's WindowSession (reused as it is), which
+ * says it is the Electron host and remembers its project's path for the native Save As dialog; and
+ * the generic dispatch of one IPC request to it, with the same argument checks and error values as
+ * the Node host's WebSocket (electron/host/server/socket-window.ts). No electron import.
+ */
+import {
+  STUDIO_REQUEST_METHODS,
+  type HostInfo,
+  type OpenedProject,
+  type SavedProject,
+  type SaveOptions,
+  type StudioApi,
+  type StudioRequestMethod,
+} from '../api';
+import type { ProjectDocument } from '../../engine/project/schema';
+import { ARGUMENT_CHECKS } from '../host/server/arguments';
+import { RequestError, serializeError } from '../host/server/errors';
+import { WindowSession } from '../host/server/window-session';
+import type { Envelope } from './channels';
+
+export class DesktopSession extends WindowSession {
+  /** The project's file, once opened or saved (null for a new project); for dialogs and titles. */
+  projectPath: string | null = null;
+
+  override async hello(): Promise<HostInfo> {
+    return { ...(await super.hello()), host: 'electron' };
+  }
+
+  override async newProject(template: string): Promise<OpenedProject> {
+    const opened = await super.newProject(template);
+    this.projectPath = opened.path;
+    return opened;
+  }
+
+  override async openProject(path: string): Promise<OpenedProject> {
+    const opened = await super.openProject(path);
+    this.projectPath = opened.path;
+    return opened;
+  }
+
+  override async saveProject(path: string, document: ProjectDocument, options?: SaveOptions): Promise<SavedProject> {
+    const saved = await super.saveProject(path, document, options);
+    this.projectPath = saved.path;
+    return saved;
+  }
+}
+
+const METHODS = new Set<string>(STUDIO_REQUEST_METHODS);
+
+/**
+ * Runs one request method with arguments that arrived over IPC (checked here: types vanish at run
+ * time) and answers an Envelope; never throws. Bugs (InternalError) are told to `log`.
+ */
+export const dispatchRequest = async (
+  api: StudioApi,
+  method: string,
+  params: unknown[],
+  log: (line: string) => void = () => {},
+): Promise<Envelope> => {
+  try {
+    if (!METHODS.has(method)) throw new RequestError(`there is no method '${method}'`);
+    const name = method as StudioRequestMethod;
+    const args = ARGUMENT_CHECKS[name](params);
+    const call = api[name] as (...values: unknown[]) => Promise<unknown>;
+    const value = await call.apply(api, args);
+    return { ok: true, value: value === undefined ? null : value };
+  } catch (error) {
+    const serialized = serializeError(error);
+    if (serialized.name === 'InternalError') log(`${method} failed: ${error instanceof Error ? error.stack : String(error)}`);
+    return { ok: false, error: serialized };
+  }
+};

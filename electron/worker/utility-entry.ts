@@ -1,0 +1,56 @@
+/**
+ * The training worker's entry inside an Electron utility process (forked by UtilityWorkerHost in
+ * electron/main): the same TrainingJob and protocol as node-entry.ts, over `process.parentPort`
+ * instead of a child_process IPC channel. Messages are validated on arrival; a malformed one is
+ * reported and ignored. The host ends the process once `done` or `failed` has arrived.
+ *
+ * GPU: Dawn's Node addon is refused inside Electron (its external ArrayBuffers break the V8 memory
+ * cage: dawn-gpu/node-webgpu#5) and a utility process has no `navigator.gpu`, so jobs here train on
+ * the CPU; WebGPU jobs are meant for a hidden window (design in electron/main/utility-worker-host.ts).
+ */
+import { GpuUnavailableError } from '../../engine/backends/webgpu/device';
+import type { GpuBackendChoice } from './gpu-node';
+import { PROTOCOL_VERSION, ProtocolError, validateHostMessage, type WorkerMessage } from './protocol';
+import { TrainingJob } from './training-job';
+
+/** Electron's ParentPort, the parts used here (the worker folder never imports electron). */
+export interface ParentPortLike {
+  on(event: 'message', listener: (event: { data: unknown }) => void): unknown;
+  postMessage(message: unknown): void;
+}
+
+/** The backend choice inside a utility process: the CPU, with the reason. */
+export const utilityProcessGpu = async (requested: 'webgpu' | 'auto'): Promise<GpuBackendChoice> => {
+  if (requested === 'auto')
+    return {
+      backend: 'cpu',
+      reason: 'the desktop app trains on the CPU for now: its WebGPU worker (a hidden GPU window) is not built yet',
+      context: null,
+    };
+  throw new GpuUnavailableError(
+    'the WebGPU backend is not available in the desktop app yet (its GPU window is not built); choose the CPU backend, or train with `cnn-studio serve` or `cnn-studio train`, whose workers reach the GPU',
+  );
+};
+
+/** Serves one training job over `port`; announces itself with `ready`. */
+export const runUtilityWorker = (port: ParentPortLike, pid: number = process.pid): TrainingJob => {
+  const post = (message: WorkerMessage): void => port.postMessage(message);
+  const job = new TrainingJob(post, { openGpu: utilityProcessGpu });
+  port.on('message', (event) => {
+    try {
+      job.handle(validateHostMessage(event.data));
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      post({ type: 'failed', kind: 'internal', reason: error.message });
+    }
+  });
+  post({ type: 'ready', protocol: PROTOCOL_VERSION, pid });
+  return job;
+};
+
+const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort;
+if (parentPort) runUtilityWorker(parentPort);
+else {
+  console.error('the training worker must be started by CNN Studio in an Electron utility process (utilityProcess.fork)');
+  process.exitCode = 2;
+}

@@ -1,0 +1,205 @@
+/**
+ * A stand-in for the `electron` module, for running the main process (electron/main/index.ts)
+ * under plain Node where the Electron binary cannot be had: the APIs it calls, recorded, with
+ * MessageChannelMain made of Node's MessageChannel and utilityProcess.fork made of a Node child
+ * running the worker's TypeScript entry with a stand-in for `process.parentPort`. It checks our
+ * use of Electron's API shapes, not Electron itself.
+ */
+import { fork } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const SHIM = join(import.meta.dirname, 'parent-port-shim.mjs');
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+type Listener = (...args: never[]) => unknown;
+
+export class FakeWebContents extends EventEmitter {
+  private static nextId = 1;
+  readonly id = FakeWebContents.nextId++;
+  windowOpenHandler: ((details: { url: string }) => { action: string }) | null = null;
+  readonly posted: { channel: string; message: unknown; ports: FakePortMain[] }[] = [];
+  readonly sent: { channel: string; args: unknown[] }[] = [];
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: string }): void {
+    this.windowOpenHandler = handler;
+  }
+  postMessage(channel: string, message: unknown, ports: FakePortMain[] = []): void {
+    this.posted.push({ channel, message, ports });
+  }
+  send(channel: string, ...args: unknown[]): void {
+    this.sent.push({ channel, args });
+  }
+  isDestroyed(): boolean {
+    return false;
+  }
+}
+
+export class FakeBrowserWindow extends EventEmitter {
+  static readonly all: FakeBrowserWindow[] = [];
+  static focused: FakeBrowserWindow | null = null;
+  readonly webContents = new FakeWebContents();
+  url: string | null = null;
+  constructor(readonly options: Record<string, unknown>) {
+    super();
+    FakeBrowserWindow.all.push(this);
+    app.emit('web-contents-created', {}, this.webContents);
+  }
+  static getFocusedWindow(): FakeBrowserWindow | null {
+    return FakeBrowserWindow.focused;
+  }
+  loadURL(url: string): Promise<void> {
+    this.url = url;
+    return Promise.resolve();
+  }
+  show(): void {}
+  focus(): void {}
+  restore(): void {}
+  isMinimized(): boolean {
+    return false;
+  }
+}
+
+/** Electron's MessagePortMain over one end of Node's MessageChannel. */
+export class FakePortMain extends EventEmitter {
+  constructor(readonly port: MessagePort) {
+    super();
+    port.on('message', (data: unknown) => this.emit('message', { data, ports: [] }));
+    port.on('close', () => this.emit('close'));
+  }
+  postMessage(message: unknown): void {
+    this.port.postMessage(message);
+  }
+  start(): void {}
+  close(): void {
+    this.port.close();
+  }
+}
+
+class FakeMessageChannelMain {
+  readonly port1: FakePortMain;
+  readonly port2: FakePortMain;
+  constructor() {
+    const { port1, port2 } = new MessageChannel();
+    this.port1 = new FakePortMain(port1);
+    this.port2 = new FakePortMain(port2);
+  }
+}
+
+/** A Node child shaped like Electron's UtilityProcess, running the worker's TypeScript entry. */
+class FakeUtilityProcess extends EventEmitter {
+  private readonly child = fork(SHIM, [join(ROOT, 'electron', 'worker', 'utility-entry.ts')], {
+    execArgv: ['--import', TSX],
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+  });
+  readonly stderr = this.child.stderr;
+  constructor() {
+    super();
+    this.child.on('message', (message) => this.emit('message', message));
+    this.child.on('exit', (code) => this.emit('exit', code ?? 1));
+  }
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+  postMessage(message: unknown): void {
+    this.child.send(message as object);
+  }
+  kill(): boolean {
+    return this.child.kill();
+  }
+}
+
+const userData = mkdtempSync(join(tmpdir(), 'cnn-studio-fake-electron-'));
+
+export const app = Object.assign(new EventEmitter(), {
+  isPackaged: false,
+  name: 'Electron',
+  paths: {} as Record<string, string>,
+  quitCalls: 0,
+  sandboxed: false,
+  enableSandbox() {
+    this.sandboxed = true;
+  },
+  setName(name: string) {
+    this.name = name;
+  },
+  setPath(name: string, path: string) {
+    this.paths[name] = path;
+  },
+  getPath(name: string) {
+    return this.paths[name] ?? join(userData, name);
+  },
+  getVersion: () => '41.7.1',
+  requestSingleInstanceLock: () => true,
+  whenReady: () => Promise.resolve(),
+  quit() {
+    this.quitCalls++;
+  },
+  exit(code: number) {
+    throw new Error(`app.exit(${code})`);
+  },
+});
+
+export const protocol = {
+  privileged: [] as unknown[],
+  registerSchemesAsPrivileged: (schemes: unknown[]) => protocol.privileged.push(...schemes),
+};
+
+export const session = {
+  defaultSession: {
+    protocolHandlers: new Map<string, (request: Request) => Promise<Response>>(),
+    permissionRequestHandler: null as Listener | null,
+    permissionCheckHandler: null as Listener | null,
+    headersHandler: null as Listener | null,
+    protocol: {
+      handle: (scheme: string, handler: (request: Request) => Promise<Response>) =>
+        session.defaultSession.protocolHandlers.set(scheme, handler),
+    },
+    setPermissionRequestHandler: (handler: Listener) => (session.defaultSession.permissionRequestHandler = handler),
+    setPermissionCheckHandler: (handler: Listener) => (session.defaultSession.permissionCheckHandler = handler),
+    webRequest: { onHeadersReceived: (handler: Listener) => (session.defaultSession.headersHandler = handler) },
+  },
+};
+
+export const ipcMain = {
+  handlers: new Map<string, (event: unknown, ...args: unknown[]) => unknown>(),
+  handle(channel: string, handler: (event: unknown, ...args: unknown[]) => unknown) {
+    if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+    this.handlers.set(channel, handler);
+  },
+};
+
+export const Menu = {
+  current: null as unknown,
+  buildFromTemplate: (template: unknown[]) => ({ template }),
+  setApplicationMenu: (menu: unknown) => (Menu.current = menu),
+};
+
+export const dialog = {
+  nextOpen: [] as string[],
+  nextSave: undefined as string | undefined,
+  showOpenDialog: async () => ({ canceled: dialog.nextOpen.length === 0, filePaths: dialog.nextOpen }),
+  showSaveDialog: async () => ({ canceled: dialog.nextSave === undefined, filePath: dialog.nextSave }),
+};
+
+export const shell = { opened: [] as string[], openExternal: async (url: string) => void shell.opened.push(url) };
+
+export const utilityProcess = {
+  forks: [] as { modulePath: string; options: Record<string, unknown> }[],
+  children: [] as FakeUtilityProcess[],
+  fork(modulePath: string, _args: string[], options: Record<string, unknown>) {
+    utilityProcess.forks.push({ modulePath, options });
+    const child = new FakeUtilityProcess();
+    utilityProcess.children.push(child);
+    return child;
+  },
+};
+
+export const BrowserWindow = FakeBrowserWindow;
+export const MessageChannelMain = FakeMessageChannelMain;
