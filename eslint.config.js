@@ -12,7 +12,7 @@ const ELECTRON = '^electron(/.*)?$';
 const forbid = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'out/', 'dist/', 'coverage/', '**/*.py'] },
+  { ignores: ['node_modules/', 'out/', 'dist/', 'coverage/', '.tmp/', '.devbench/', '**/*.py'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

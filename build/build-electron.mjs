@@ -28,7 +28,12 @@ export const buildElectron = async ({ outDir = resolve(ROOT, 'out'), renderer = 
       emptyOutDir: true,
       target: 'node22',
       rollupOptions: {
-        input: { index: resolve(ROOT, 'electron/main/index.ts'), worker: resolve(ROOT, 'electron/worker/utility-entry.ts') },
+        input: {
+          index: resolve(ROOT, 'electron/main/index.ts'),
+          worker: resolve(ROOT, 'electron/worker/utility-entry.ts'),
+          // electron/worker/programs.ts finds it beside the worker.
+          'cpu-helper': resolve(ROOT, 'electron/worker/thread-helper-node.ts'),
+        },
         output: { format: 'es', entryFileNames: '[name].mjs', chunkFileNames: 'chunks/[name]-[hash].mjs' },
       },
     },

@@ -1,16 +1,27 @@
 // `npm run build`: bundles the command line into out/cli/cnn-studio.mjs, a plain Node program
-// that needs neither TypeScript nor tsx. Run after `tsc` has type-checked the sources.
+// that needs neither TypeScript nor tsx, with its training worker and the CPU engine's helper
+// thread beside it (electron/worker/programs.ts finds them there). Run after `tsc` has
+// type-checked the sources.
+// `node scripts/build.mjs --out DIR` puts the three files in DIR instead (the bundle test does).
 import { build } from 'vite';
 
-await build({
-  configFile: false,
-  logLevel: 'warn',
-  build: {
-    ssr: 'electron/host/cli/entry.ts',
-    outDir: 'out/cli',
-    emptyOutDir: true,
-    target: 'node20',
-    rollupOptions: { output: { entryFileNames: 'cnn-studio.mjs', format: 'es' } },
-  },
-});
-console.log('built out/cli/cnn-studio.mjs');
+const at = process.argv.indexOf('--out');
+const outDir = at > 0 ? process.argv[at + 1] : 'out/cli';
+
+const bundle = (entry, fileName, emptyOutDir) =>
+  build({
+    configFile: false,
+    logLevel: 'warn',
+    build: {
+      ssr: entry,
+      outDir,
+      emptyOutDir,
+      target: 'node20',
+      rollupOptions: { output: { entryFileNames: fileName, format: 'es' } },
+    },
+  });
+
+await bundle('electron/host/cli/entry.ts', 'cnn-studio.mjs', true);
+await bundle('electron/worker/node-entry.ts', 'training-worker.mjs', false);
+await bundle('electron/worker/thread-helper-node.ts', 'cpu-helper.mjs', false);
+console.log(`built ${outDir}/cnn-studio.mjs, training-worker.mjs and cpu-helper.mjs`);

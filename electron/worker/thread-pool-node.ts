@@ -4,30 +4,24 @@
  * (thread-helper-node.ts) and serves work items over the shared WebAssembly heap until the
  * process ends; helpers are unref'd, so they never keep it alive.
  *
- * The sources are TypeScript: a helper first registers tsx's loader, as the training worker's
- * fork does. Where the helper cannot start (a bundle without the sources), it never reports
- * ready and the engine keeps running on the calling thread.
+ * From the sources a helper first loads tsx (programs.ts), as the training worker's fork does; in
+ * a bundle it runs the bundled helper. Where a helper cannot start, it never reports ready and the
+ * engine keeps running on the calling thread.
  */
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { useThreads, type HelperStart, type ThreadSpawner } from '../../engine/backends/cpu/parallel';
-
-const HELPER = new URL('./thread-helper-node.ts', import.meta.url).href;
-
-const resolveTsx = (): string | null => {
-  try {
-    return import.meta.resolve('tsx/esm/api');
-  } catch {
-    return null;
-  }
-};
+import { cpuHelperProgram } from './programs';
 
 /** Starts helpers with worker_threads; `onError` hears of a helper that failed to start or died. */
 export const nodeThreadSpawner = (onError: (error: Error) => void = () => {}): ThreadSpawner => {
-  const tsx = resolveTsx();
-  const load = tsx
-    ? `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(HELPER)}); })`
-    : `import(${JSON.stringify(HELPER)})`;
+  const program = cpuHelperProgram();
+  const helper = JSON.stringify(pathToFileURL(program.path).href);
+  // A thread registers tsx through its API (the process-wide `--import` does not reach threads).
+  const load = program.loader
+    ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${helper}); })`
+    : `import(${helper})`;
   return {
     spawn: (start: HelperStart) => {
       const worker = new Worker(load, { eval: true, workerData: start, name: `cnn-studio cpu helper ${start.index}` });

@@ -11,6 +11,7 @@
 import { GpuUnavailableError } from '../../engine/backends/webgpu/device';
 import type { GpuBackendChoice } from './gpu-node';
 import { PROTOCOL_VERSION, ProtocolError, validateHostMessage, type WorkerMessage } from './protocol';
+import { useNodeThreads } from './thread-pool-node';
 import { TrainingJob } from './training-job';
 
 /** Electron's ParentPort, the parts used here (the worker folder never imports electron). */
@@ -49,8 +50,11 @@ export const runUtilityWorker = (port: ParentPortLike, pid: number = process.pid
 };
 
 const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort;
-if (parentPort) runUtilityWorker(parentPort);
-else {
+if (parentPort) {
+  // The CPU engine trains on every core (helper threads: thread-pool-node.ts, bundled as cpu-helper.mjs).
+  useNodeThreads();
+  runUtilityWorker(parentPort);
+} else {
   console.error('the training worker must be started by CNN Studio in an Electron utility process (utilityProcess.fork)');
   process.exitCode = 2;
 }

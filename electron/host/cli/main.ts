@@ -38,7 +38,7 @@ commands:
   import MODEL.onnx -o FILE.cnnproj [--dataset mnist|shapes|denoise] [--force]
                                       an ONNX model as an editable project with its weights
   bench [--model NAME] [--json]       train and inference speed of the benchmark models, and SGEMM
-        [--steps N] [--windows N] [--warmup N] [--backend cpu] [--threads N (default: every core)]
+        [--steps N] [--windows N] [--warmup N] [--backend cpu|webgpu] [--threads N (default: every core)]
   serve [--port N] [--no-build]       the IDE in a browser: serves it on 127.0.0.1 (any free port
                                       by default) and prints the URL with its access token;
                                       builds it first when out/renderer is missing or stale

@@ -4,8 +4,7 @@
  * app adds an Electron utilityProcess host and a hidden-window host for WebGPU (electron/main).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { trainingWorkerProgram } from '../../worker/programs';
 import { validateWorkerMessage, type HostMessage, type WorkerMessage } from '../../worker/protocol';
 
 export type ExitReason = 'normal' | 'crashed' | 'killed' | 'oom' | 'launch-failed';
@@ -33,16 +32,14 @@ export interface WorkerHost {
   spawn(options?: { maxMemoryMb?: number }): WorkerHandle;
 }
 
-const require = createRequire(import.meta.url);
-const ENTRY = fileURLToPath(new URL('../../worker/node-entry.ts', import.meta.url));
-const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
-
-/** Runs each worker as a `child_process.fork` of Node, through tsx so it runs the TypeScript sources. */
+/** Runs each worker as a `child_process.fork` of Node: the TypeScript sources through tsx, or the bundled worker. */
 export class ForkWorkerHost implements WorkerHost {
+  private readonly program = trainingWorkerProgram();
+
   spawn(options: { maxMemoryMb?: number } = {}): WorkerHandle {
-    const execArgv = ['--import', TSX_LOADER];
+    const execArgv = this.program.loader ? ['--import', this.program.loader] : [];
     if (options.maxMemoryMb) execArgv.push(`--max-old-space-size=${options.maxMemoryMb}`);
-    const child = fork(ENTRY, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+    const child = fork(this.program.path, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
     return new ForkedWorker(child);
   }
 }
