@@ -38,6 +38,6 @@ rm -rf "$anchors"
 mkdir -p "$out/gl" /tmp/amd64/partial
 o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64'
 apt-get $o update >/dev/null 2>&1 || true
-(cd "$out/gl" && apt-get $o download libvulkan1 >/dev/null 2>&1) || echo "prepare: could not fetch libvulkan1"
+(cd "$out/gl" && apt-get $o download libvulkan1 libglvnd0 libegl1 libopengl0 libgl1 libglx0 libgles2 libx11-6 libx11-data libxext6 libxcb1 libxau6 libxdmcp6 libbsd0 libmd0 >/dev/null 2>&1) || echo "prepare: could not fetch libvulkan1"
 cp bench/device/run.sh "$out/"
 du -sh "$out"
