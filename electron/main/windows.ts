@@ -1,7 +1,16 @@
 /**
- * Project windows: one BrowserWindow per project, each with its own DesktopSession (the Node
- * host's WindowSession) and its job streams. A window is sandboxed and context-isolated, loads
- * only `app://studio/index.html`, and may not navigate elsewhere.
+ * Project windows: one BrowserWindow per project (a file already open in one is not opened in a
+ * second: that window comes to the front), each with its own DesktopSession (the Node host's
+ * WindowSession) and its job streams. A window is sandboxed and context-isolated, loads only
+ * `app://studio/index.html`, and may not navigate elsewhere.
+ *
+ * - Its title names its project; each file it opens or saves is told to `onProjectFile` (the OS's
+ *   recent documents).
+ * - It opens where the last one closed (window-bounds.ts).
+ * - Closing it with unsaved changes or a run going asks first (close-guard.ts), and stops or
+ *   keeps its jobs as the person chose.
+ * - Its page's console errors and a renderer that dies are written to the log; a crashed page
+ *   is reported in a dialog that offers to reload it.
  *
  * Job streams: `watch` makes a MessageChannelMain per stream, keeps port1 and posts port2 to the
  * window's preload with `webContents.postMessage` and the preload's nonce. The job's events reach
@@ -9,13 +18,16 @@
  * events a renderer sees (StudioJobEvent: state, finished with the run record) are made here by
  * TrainingJobs from the worker's messages; see docs in index.ts for what remains.
  */
-import { BrowserWindow, MessageChannelMain, type WebContents } from 'electron';
+import { basename } from 'node:path';
+import { BrowserWindow, MessageChannelMain, dialog, screen, type WebContents } from 'electron';
 import type { Unsubscribe } from '../api';
 import type { HostServices } from '../host/server/window-session';
 import { RequestError } from '../host/server/errors';
 import { APP_ENTRY_URL, mayNavigate } from './app-origin';
 import { JOB_PORT_CHANNEL, MENU_CHANNEL, type MenuCommandMessage } from './channels';
+import { closeChoice, closePrompt } from './close-guard';
 import { DesktopSession } from './desktop-session';
+import { DEFAULT_SIZE, MIN_SIZE, placeWindow, readWindowState, writeWindowState } from './window-bounds';
 
 export interface WindowsOptions {
   readonly services: HostServices;
@@ -23,18 +35,32 @@ export interface WindowsOptions {
   readonly preload: string;
   /** Development run: the developer tools may be opened. */
   readonly development: boolean;
-  readonly log: (line: string) => void;
+  /** Writes a line to the app's log, as from `source` (main, renderer). */
+  readonly log: (line: string, source?: string) => void;
+  /** The profile folder, where the window's place is kept. */
+  readonly stateFolder: string;
+  /** A file a window opened or saved (the OS's recent documents). */
+  readonly onProjectFile: (path: string) => void;
 }
 
 export class StudioWindow {
   readonly session: DesktopSession;
+  /** The file the window was opened for (`?open=`), until its page has opened it. */
+  opening: string | null = null;
   private readonly streams = new Map<string, () => void>();
 
   constructor(
     readonly window: BrowserWindow,
     services: HostServices,
+    onProjectFile: (path: string) => void,
   ) {
-    this.session = new DesktopSession(services);
+    this.session = new DesktopSession(services, (path, name) => {
+      this.opening = null;
+      onProjectFile(path);
+      if (window.isDestroyed()) return;
+      window.setTitle(`${name} — ${basename(path)} — CNN Studio`);
+      window.setRepresentedFilename(path);
+    });
   }
 
   get contents(): WebContents {
@@ -71,6 +97,11 @@ export class StudioWindow {
     return null;
   }
 
+  /** Whether the window shows a project (or is opening one), rather than the start page. */
+  get hasProject(): boolean {
+    return this.session.projectName !== null || this.opening !== null;
+  }
+
   /** A menu command for the page (see channels.ts). */
   command(message: MenuCommandMessage): void {
     if (!this.contents.isDestroyed()) this.contents.send(MENU_CHANNEL, message);
@@ -87,13 +118,28 @@ export class StudioWindows {
 
   constructor(private readonly options: WindowsOptions) {}
 
-  /** A new window on the start page, or opening `projectPath` (passed to the page as `?open=`). */
+  /**
+   * A new window on the start page, or opening `projectPath` (passed to the page as `?open=`);
+   * a project already open in a window brings that window to the front instead.
+   */
   open(projectPath?: string): StudioWindow {
+    const already = projectPath === undefined ? undefined : this.showing(projectPath);
+    if (already) {
+      if (already.window.isMinimized()) already.window.restore();
+      already.window.focus();
+      return already;
+    }
+    const saved = readWindowState(this.options.stateFolder);
+    const others = [...this.byContents.values()].map((studio) => studio.window.getNormalBounds());
+    const place = placeWindow(
+      saved?.bounds ?? null,
+      screen.getAllDisplays().map((display) => display.workArea),
+      others,
+    );
     const window = new BrowserWindow({
-      width: 1400,
-      height: 900,
-      minWidth: 900,
-      minHeight: 600,
+      ...(place ?? DEFAULT_SIZE),
+      minWidth: MIN_SIZE.width,
+      minHeight: MIN_SIZE.height,
       show: false,
       title: 'CNN Studio',
       backgroundColor: '#1e1e1e',
@@ -103,27 +149,68 @@ export class StudioWindows {
         sandbox: true,
         nodeIntegration: false,
         nodeIntegrationInWorker: false,
+        nodeIntegrationInSubFrames: false,
         webSecurity: true,
         allowRunningInsecureContent: false,
         experimentalFeatures: false,
         webviewTag: false,
+        navigateOnDragDrop: false,
+        safeDialogs: true,
         spellcheck: false,
         devTools: this.options.development,
       },
     });
-    const studio = new StudioWindow(window, this.options.services);
+    const studio = new StudioWindow(window, this.options.services, this.options.onProjectFile);
+    studio.opening = projectPath ?? null;
     const id = window.webContents.id;
     this.byContents.set(id, studio);
-    window.webContents.on('will-navigate', (event, url) => {
+    const contents = window.webContents;
+    contents.on('will-navigate', (event, url) => {
       if (!mayNavigate(url)) {
         event.preventDefault();
         this.options.log(`refused to navigate a window to ${url}`);
       }
     });
-    window.webContents.on('will-redirect', (event, url) => {
+    contents.on('will-redirect', (event, url) => {
       if (!mayNavigate(url)) event.preventDefault();
     });
-    window.once('ready-to-show', () => window.show());
+    contents.on('will-prevent-unload', (event) => {
+      // The page asked to stay (unsaved changes or a run going); preventing the event lets it go.
+      const canKeepRunning = process.platform === 'darwin' || this.byContents.size > 1;
+      const prompt = closePrompt(studio.session.projectName, studio.session.runningJobs().length, canKeepRunning);
+      const { choices: _choices, ...options } = prompt;
+      const choice = closeChoice(prompt, dialog.showMessageBoxSync(window, options));
+      if (choice === 'cancel') return;
+      if (choice === 'close-and-stop') studio.session.stopJobs();
+      event.preventDefault();
+    });
+    contents.on('console-message', (event) => {
+      if (event.level === 'error') this.options.log(`${event.message} (${event.sourceId}:${event.lineNumber})`, `renderer ${id}`);
+    });
+    contents.on('render-process-gone', (_event, details) => {
+      if (details.reason === 'clean-exit') return;
+      this.options.log(`the page's process is gone: ${details.reason} (exit code ${details.exitCode})`, `renderer ${id}`);
+      if (window.isDestroyed()) return;
+      const answer = dialog.showMessageBoxSync(window, {
+        type: 'error',
+        title: 'CNN Studio',
+        message: 'This window stopped working.',
+        detail: `Its page ${details.reason === 'oom' ? 'ran out of memory' : `ended (${details.reason})`}. Unsaved changes in it are lost; training runs go on.`,
+        buttons: ['Reload', 'Close Window'],
+        defaultId: 0,
+        cancelId: 1,
+      });
+      if (answer === 0) contents.reload();
+      else window.destroy();
+    });
+    window.once('ready-to-show', () => {
+      if (saved?.maximized && place) window.maximize();
+      window.show();
+    });
+    window.on('close', () => {
+      const failure = writeWindowState(this.options.stateFolder, { bounds: window.getNormalBounds(), maximized: window.isMaximized() });
+      if (failure) this.options.log(failure);
+    });
     window.on('closed', () => {
       studio.dispose();
       this.byContents.delete(id);
@@ -132,6 +219,11 @@ export class StudioWindows {
     if (projectPath) url.searchParams.set('open', projectPath);
     void window.loadURL(url.href);
     return studio;
+  }
+
+  /** The window showing the project file `path`, if one does. */
+  showing(path: string): StudioWindow | undefined {
+    return [...this.byContents.values()].find((studio) => studio.session.projectPath === path || studio.opening === path);
   }
 
   /** The window of an IPC sender. */

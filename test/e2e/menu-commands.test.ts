@@ -20,12 +20,12 @@ let context: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
 
+/** The page's window as a page script sees it; the project's TypeScript has no DOM library. */
+type PageWindow = { postMessage(message: unknown, targetOrigin: string): void };
+const post = (message: unknown) => page.evaluate((message) => (globalThis as unknown as PageWindow).postMessage(message, '*'), message);
+
 /** Posts a menu command as the preload does. */
-const menu = (command: MenuCommand, path?: string) =>
-  page.evaluate(([command, path]) => window.postMessage({ source: 'cnn-studio', type: 'menu', command, ...(path ? { path } : {}) }, '*'), [
-    command,
-    path,
-  ] as const);
+const menu = (command: MenuCommand, path?: string) => post({ source: 'cnn-studio', type: 'menu', command, ...(path ? { path } : {}) });
 
 const node = (id: string) => page.locator(`[data-testid=node-${id}]`);
 const status = () => page.getByTestId('training-status').textContent();
@@ -66,9 +66,9 @@ describe.skipIf(chromiumMissing !== null)('menu commands in the page', () => {
   });
 
   it('ignores messages that are not the preload’s menu commands', async () => {
-    await page.evaluate(() => window.postMessage({ source: 'someone-else', type: 'menu', command: 'new' }, '*'));
-    await page.evaluate(() => window.postMessage({ source: 'cnn-studio', type: 'menu', command: 'format-disk' }, '*'));
-    await page.evaluate(() => window.postMessage({ source: 'cnn-studio', type: 'other', command: 'new' }, '*'));
+    await post({ source: 'someone-else', type: 'menu', command: 'new' });
+    await post({ source: 'cnn-studio', type: 'menu', command: 'format-disk' });
+    await post({ source: 'cnn-studio', type: 'other', command: 'new' });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await node('conv1').isVisible()).toBe(true);
   });

@@ -38,6 +38,10 @@ export class FakeWebContents extends EventEmitter {
   isDestroyed(): boolean {
     return false;
   }
+  reloads = 0;
+  reload(): void {
+    this.reloads++;
+  }
 }
 
 export class FakeBrowserWindow extends EventEmitter {
@@ -47,6 +51,8 @@ export class FakeBrowserWindow extends EventEmitter {
   url: string | null = null;
   constructor(readonly options: Record<string, unknown>) {
     super();
+    const { x, y, width, height } = options as Record<string, number | undefined>;
+    this.bounds = { x: x ?? 100, y: y ?? 100, width: width ?? 800, height: height ?? 600 };
     FakeBrowserWindow.all.push(this);
     app.emit('web-contents-created', {}, this.webContents);
   }
@@ -57,11 +63,48 @@ export class FakeBrowserWindow extends EventEmitter {
     this.url = url;
     return Promise.resolve();
   }
+  title = '';
+  representedFilename = '';
+  maximized = false;
+  destroyed = false;
+  focusCalls = 0;
+  /** Where the window is; it starts where it was asked to be, as Electron's does. */
+  bounds: { x: number; y: number; width: number; height: number };
   show(): void {}
-  focus(): void {}
+  focus(): void {
+    this.focusCalls++;
+  }
   restore(): void {}
   isMinimized(): boolean {
     return false;
+  }
+  setTitle(title: string): void {
+    this.title = title;
+  }
+  setRepresentedFilename(path: string): void {
+    this.representedFilename = path;
+  }
+  getNormalBounds() {
+    return { ...this.bounds };
+  }
+  isMaximized(): boolean {
+    return this.maximized;
+  }
+  maximize(): void {
+    this.maximized = true;
+  }
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+  destroy(): void {
+    this.destroyed = true;
+    this.emit('closed');
+  }
+  /** Closes as Electron does once the page lets it: `close`, then `closed`. */
+  close(): void {
+    this.emit('close', { preventDefault: () => undefined });
+    this.destroyed = true;
+    this.emit('closed');
   }
 }
 
@@ -136,6 +179,13 @@ export const app = Object.assign(new EventEmitter(), {
     return this.paths[name] ?? join(userData, name);
   },
   getVersion: () => '41.7.1',
+  setAppLogsPath(path?: string) {
+    this.paths.logs = path ?? join(this.getPath('userData'), 'logs');
+  },
+  recentDocuments: [] as string[],
+  addRecentDocument(path: string) {
+    this.recentDocuments.push(path);
+  },
   requestSingleInstanceLock: () => true,
   whenReady: () => Promise.resolve(),
   quit() {
@@ -182,13 +232,35 @@ export const Menu = {
 };
 
 export const dialog = {
+  /** The button each next message box answers with (cancel, 0, when none is queued). */
+  messageBoxAnswers: [] as number[],
+  messageBoxes: [] as Record<string, unknown>[],
+  errorBoxes: [] as { title: string; content: string }[],
+  showMessageBoxSync(_window: unknown, options: Record<string, unknown>) {
+    dialog.messageBoxes.push(options);
+    return dialog.messageBoxAnswers.shift() ?? 0;
+  },
+  showErrorBox: (title: string, content: string) => void dialog.errorBoxes.push({ title, content }),
   nextOpen: [] as string[],
   nextSave: undefined as string | undefined,
   showOpenDialog: async () => ({ canceled: dialog.nextOpen.length === 0, filePaths: dialog.nextOpen }),
   showSaveDialog: async () => ({ canceled: dialog.nextSave === undefined, filePath: dialog.nextSave }),
 };
 
-export const shell = { opened: [] as string[], openExternal: async (url: string) => void shell.opened.push(url) };
+export const shell = {
+  opened: [] as string[],
+  openedPaths: [] as string[],
+  openExternal: async (url: string) => void shell.opened.push(url),
+  openPath: async (path: string) => {
+    shell.openedPaths.push(path);
+    return '';
+  },
+};
+
+export const screen = {
+  displays: [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }],
+  getAllDisplays: () => screen.displays,
+};
 
 export const utilityProcess = {
   forks: [] as { modulePath: string; options: Record<string, unknown> }[],

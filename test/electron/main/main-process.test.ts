@@ -3,7 +3,7 @@
 // dispatch, a training job from startTraining to its `finished` event over a MessagePort, launch
 // arguments, and the menu's dialogs. Electron itself is tested by electron-app.test.ts where its
 // binary exists.
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -16,12 +16,22 @@ vi.mock('electron', () => import('./fake-electron'));
 
 const { app, ipcMain, session, protocol, Menu, dialog, shell, utilityProcess, FakeBrowserWindow } = electron;
 const folder = mkdtempSync(join(tmpdir(), 'cnn-studio-main-'));
+/** The main process's own handlers of uncaught errors (vitest has its own, which are left alone). */
+let uncaughtHandlers: ((error: unknown) => void)[] = [];
 
 beforeAll(async () => {
   process.env.CNN_STUDIO_CONFIG_DIR = join(folder, 'config');
   process.env.CNN_STUDIO_USER_DATA = join(folder, 'user-data');
+  const before = new Set([...process.listeners('uncaughtException'), ...process.listeners('unhandledRejection')]);
   await import('../../../electron/main/index');
   await new Promise((resolve) => setImmediate(resolve));
+  uncaughtHandlers = [...process.listeners('uncaughtException'), ...process.listeners('unhandledRejection')].filter(
+    (listener) => !before.has(listener),
+  ) as never;
+  for (const listener of uncaughtHandlers) {
+    process.off('uncaughtException', listener as never);
+    process.off('unhandledRejection', listener as never);
+  }
 }, 60_000);
 
 afterAll(() => {
@@ -134,6 +144,10 @@ describe('the IPC handlers', () => {
   }, 60_000);
 });
 
+type MenuTemplate = { template: { label: string; submenu: { label?: string; click?: () => void }[] }[] };
+const menuItem = (menu: string, label: string) =>
+  (Menu.current as MenuTemplate).template.find((entry) => entry.label === menu)!.submenu.find((item) => item.label === label)!;
+
 describe('windows', () => {
   it('may not navigate away or open windows; only links the app made open outside', () => {
     const contents = firstWindow().webContents;
@@ -168,6 +182,126 @@ describe('windows', () => {
         args: [{ command: 'saveAs', path: join(folder, 'chosen.cnnproj') }],
       }),
     );
+  });
+
+  it('give a window whose project was saved its name for a title, and the file to the recent documents', async () => {
+    const window = firstWindow();
+    const opened = value<OpenedProject>(await call('studio:newProject', ['lenet5']));
+    const path = join(folder, 'titled.cnnproj');
+    value(await call('studio:saveProject', [path, opened.document]));
+    expect(app.recentDocuments).toContain(path);
+    expect(window.title).toBe(`${opened.document.name} — titled.cnnproj — CNN Studio`);
+    expect(window.representedFilename).toBe(path);
+  });
+
+  it('bring forward the window already showing a project instead of opening it twice', () => {
+    const before = FakeBrowserWindow.all.length;
+    const focused = firstWindow().focusCalls;
+    app.emit('second-instance', {}, ['cnn-studio', join(folder, 'titled.cnnproj')], folder);
+    expect(FakeBrowserWindow.all).toHaveLength(before);
+    expect(firstWindow().focusCalls).toBe(focused + 1);
+  });
+
+  it('open New Project in a new window when the focused one shows a project', () => {
+    FakeBrowserWindow.focused = firstWindow();
+    const before = FakeBrowserWindow.all.length;
+    menuItem('&File', 'New Project').click!();
+    expect(FakeBrowserWindow.all).toHaveLength(before + 1);
+    expect(FakeBrowserWindow.all.at(-1)!.url).toBe('app://studio/index.html');
+  });
+
+  it('send the Train and Help commands to the focused window, and open the log folder', () => {
+    const window = firstWindow();
+    FakeBrowserWindow.focused = window;
+    for (const label of ['Start Training', 'Pause or Resume Training', 'Stop Training']) menuItem('&Train', label).click!();
+    menuItem('&Help', 'Keyboard Shortcuts').click!();
+    expect(window.webContents.sent.slice(-4).map((entry) => entry.args[0])).toEqual([
+      { command: 'trainStart' },
+      { command: 'trainPause' },
+      { command: 'trainStop' },
+      { command: 'shortcuts' },
+    ]);
+    menuItem('&Help', 'Open Log Folder').click!();
+    expect(shell.openedPaths).toEqual([app.paths.logs]);
+  });
+
+  it('ask before closing a window whose page wants to stay, and stop or keep its run as chosen', async () => {
+    const window = firstWindow();
+    const opened = value<OpenedProject>(await call('studio:newProject', ['lenet5']));
+    const overrides = { epochs: 50, batchSize: 8 };
+    const unload = (answer: number) => {
+      dialog.messageBoxAnswers.push(answer);
+      let allowed = false;
+      window.webContents.emit('will-prevent-unload', { preventDefault: () => (allowed = true) });
+      return { allowed, box: dialog.messageBoxes.at(-1)! };
+    };
+
+    // Unsaved changes only: close without saving, or cancel.
+    const unsaved = unload(0);
+    expect(unsaved.allowed).toBe(false);
+    expect(unsaved.box).toMatchObject({ message: expect.stringContaining('unsaved changes'), buttons: ['Cancel', 'Close Without Saving'] });
+    expect(unload(1).allowed).toBe(true);
+
+    // A run going, other windows open: stop it, or let it finish in the background.
+    const job = value<{ jobId: string }>(await call('studio:startTraining', [opened.document, overrides]));
+    value(await call('studio:watchJob', [job.jobId, 'c'.repeat(32)]));
+    const port = window.webContents.posted.at(-1)!.ports[0];
+    const events: StudioJobEvent[] = [];
+    port.on('message', ({ data }: { data: StudioJobEvent }) => events.push(data));
+    await vi.waitFor(() => expect(events.some((event) => event.type === 'progress')).toBe(true), { timeout: 30_000 });
+    const keep = unload(2);
+    expect(keep.box).toMatchObject({
+      message: expect.stringContaining('a training run in progress'),
+      buttons: ['Cancel', 'Stop and Close', 'Close and Let It Finish'],
+    });
+    expect(keep.allowed).toBe(true);
+    const seen = events.length;
+    await vi.waitFor(() => expect(events.slice(seen).some((event) => event.type === 'progress')).toBe(true), { timeout: 30_000 });
+    expect(events.some((event) => event.type === 'finished')).toBe(false);
+    const stop = unload(1);
+    expect(stop.allowed).toBe(true);
+    await vi.waitFor(() => expect(events.at(-1)).toMatchObject({ type: 'finished', state: 'stopped' }), { timeout: 30_000 });
+    port.close();
+  }, 90_000);
+
+  it('write errors from pages and the main process to the log file, and show the uncaught ones', () => {
+    const contents = firstWindow().webContents;
+    contents.emit('console-message', {
+      level: 'error',
+      message: 'TypeError: x is undefined',
+      sourceId: 'app://studio/a.js',
+      lineNumber: 3,
+    });
+    contents.emit('console-message', { level: 'info', message: 'just chatting', sourceId: 'app://studio/a.js', lineNumber: 4 });
+    expect(uncaughtHandlers).toHaveLength(2);
+    uncaughtHandlers[0](new Error('boom in main'));
+    const log = readFileSync(join(app.paths.logs, 'main.log'), 'utf8');
+    expect(log).toMatch(/\[renderer \d+\] TypeError: x is undefined \(app:\/\/studio\/a\.js:3\)/);
+    expect(log).not.toContain('just chatting');
+    expect(log).toMatch(/\[main\] uncaught exception: Error: boom in main\n.*\[main\]\s+at /);
+    expect(log).toContain('[main] refused to navigate a window to https://example.com/');
+    expect(dialog.errorBoxes.at(-1)).toEqual({
+      title: 'CNN Studio: unexpected error',
+      content: expect.stringContaining(`boom in main\n\nThe details are in ${join(app.paths.logs, 'main.log')}`),
+    });
+  });
+
+  it('offer to reload a window whose page crashed, and log it', () => {
+    const window = firstWindow();
+    dialog.messageBoxAnswers.push(0);
+    window.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 139 });
+    expect(window.webContents.reloads).toBe(1);
+    expect(dialog.messageBoxes.at(-1)).toMatchObject({ message: 'This window stopped working.', buttons: ['Reload', 'Close Window'] });
+    expect(readFileSync(join(app.paths.logs, 'main.log'), 'utf8')).toContain("the page's process is gone: crashed (exit code 139)");
+  });
+
+  it('reopen a window where the last one closed', () => {
+    const closing = FakeBrowserWindow.all.at(-1)!;
+    closing.bounds = { x: 333, y: 222, width: 1111, height: 777 };
+    closing.close();
+    expect(existsSync(join(app.paths.userData, 'window-state.json'))).toBe(true);
+    app.emit('second-instance', {}, ['cnn-studio', join(folder, 'elsewhere.cnnproj')], folder);
+    expect(FakeBrowserWindow.all.at(-1)!.options).toMatchObject({ x: 333, y: 222, width: 1111, height: 777 });
   });
 
   it('forget a closed window: its IPC is refused', async () => {
