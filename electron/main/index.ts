@@ -139,7 +139,11 @@ const start = (): void => {
     registerIpc(studio, log);
 
     const send = (command: MenuCommand, path?: string) => studio.current()?.command(path === undefined ? { command } : { command, path });
-    const defaultPath = () => studio.current()?.session.projectPath ?? join(app.getPath('documents'), 'project.cnnproj');
+    const defaultPath = () => {
+      const session = studio.current()?.session;
+      const name = (session?.projectName ?? 'project').replace(/[^\p{L}\p{N} _-]+/gu, '-').trim() || 'project';
+      return session?.projectPath ?? join(app.getPath('documents'), `${name}.cnnproj`);
+    };
     // One window per project: a window already showing one gets its company in a new window.
     const actions = {
       newWindow: () => void studio.open(),
@@ -157,7 +161,8 @@ const start = (): void => {
             send('open', path);
           } else studio.open(path);
         }),
-      save: () => send('save'),
+      // A project never saved has no file yet: Save asks where, in the native dialog.
+      save: () => (studio.current()?.session.projectPath ? send('save') : actions.saveAs()),
       saveAs: () => void askWhereToSave(studio.current()?.window, defaultPath()).then((path) => path && send('saveAs', path)),
       undo: () => send('undo'),
       redo: () => send('redo'),

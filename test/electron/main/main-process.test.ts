@@ -184,6 +184,30 @@ describe('windows', () => {
     );
   });
 
+  it('ask where to save a project that has no file yet, in the native dialog, named after it', async () => {
+    const window = firstWindow();
+    FakeBrowserWindow.focused = window;
+    value(await call('studio:newProject', ['lenet5']));
+    const asked: Record<string, unknown>[] = [];
+    const original = dialog.showSaveDialog;
+    dialog.showSaveDialog = async (...args: unknown[]) => {
+      asked.push(args.at(-1) as Record<string, unknown>);
+      return { canceled: false, filePath: join(folder, 'untitled-choice') };
+    };
+    try {
+      menuItem('&File', 'Save').click!();
+      await vi.waitFor(() =>
+        expect(window.webContents.sent.at(-1)).toEqual({
+          channel: MENU_CHANNEL,
+          args: [{ command: 'saveAs', path: join(folder, 'untitled-choice.cnnproj') }],
+        }),
+      );
+      expect(asked[0]).toMatchObject({ defaultPath: expect.stringMatching(/LeNet-5\.cnnproj$/) });
+    } finally {
+      dialog.showSaveDialog = original;
+    }
+  });
+
   it('give a window whose project was saved its name for a title, and the file to the recent documents', async () => {
     const window = firstWindow();
     const opened = value<OpenedProject>(await call('studio:newProject', ['lenet5']));
