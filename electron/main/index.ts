@@ -14,10 +14,8 @@
  *   errors and rejections here (also shown in an error box), the pages' console errors, processes
  *   that die, and the training workers' stderr.
  *
- * What remains (see the report of the desktop issue): the job stream leaves from this process
- * (MessageChannelMain, not ipc), because the renderer's StudioJobEvents are made here by
- * TrainingJobs; a worker-to-window port needs TrainingJobs to hand a job's worker a port, and
- * the lifecycle events (state, finished) to follow on it.
+ * - A job's stream reaches its window on MessagePorts: the worker's progress straight from its
+ *   utility process, the events main makes on a second port (windows.ts, worker/job-stream.ts).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -12,11 +12,15 @@
  * - Its page's console errors and a renderer that dies are written to the log; a crashed page
  *   is reported in a dialog that offers to reload it.
  *
- * Job streams: `watch` makes a MessageChannelMain per stream, keeps port1 and posts port2 to the
- * window's preload with `webContents.postMessage` and the preload's nonce. The job's events reach
- * the window over that port, not over ipc. They still leave from this process, because the
- * events a renderer sees (StudioJobEvent: state, finished with the run record) are made here by
- * TrainingJobs from the worker's messages; see docs in index.ts for what remains.
+ * Job streams: `watch` makes two MessageChannelMains per stream and posts one end of each to the
+ * window's preload (`webContents.postMessage` with the preload's nonce). The job's worker gets the
+ * other end of the second (electron/worker/job-stream.ts) and posts its progress, epochs and
+ * checkpoint notices there itself, so they never pass through this process; on the first, main
+ * sends the events so far and the ones it makes (state, started, failed, finished with the run
+ * record), plus the streamed kinds only until the worker says it has taken over. A job still
+ * queued gets its worker's port once it runs; one that has no utility worker (it ended) is
+ * streamed wholly from here. The two ports are not ordered with each other: a window may see a
+ * last progress event after `finished`, which the training panel takes in its stride.
  */
 import { basename } from 'node:path';
 import { BrowserWindow, MessageChannelMain, dialog, screen, type WebContents } from 'electron';
@@ -26,7 +30,9 @@ import { RequestError } from '../host/server/errors';
 import { APP_ENTRY_URL, mayNavigate } from './app-origin';
 import { JOB_PORT_CHANNEL, MENU_CHANNEL, type MenuCommandMessage } from './channels';
 import { closeChoice, closePrompt } from './close-guard';
+import { STREAMED_EVENT_TYPES } from '../worker/job-stream';
 import { DesktopSession } from './desktop-session';
+import { UtilityWorker } from './utility-worker';
 import { DEFAULT_SIZE, MIN_SIZE, placeWindow, readWindowState, writeWindowState } from './window-bounds';
 
 export interface WindowsOptions {
@@ -51,7 +57,7 @@ export class StudioWindow {
 
   constructor(
     readonly window: BrowserWindow,
-    services: HostServices,
+    private readonly services: HostServices,
     onProjectFile: (path: string) => void,
   ) {
     this.session = new DesktopSession(services, (path, name) => {
@@ -67,28 +73,40 @@ export class StudioWindow {
     return this.window.webContents;
   }
 
-  /** Opens a stream of a job's events to the window; the port goes to the preload with `nonce`. */
+  /** Opens a stream of a job's events to the window; its ports go to the preload with `nonce`. */
   async watch(jobId: string, nonce: string): Promise<null> {
     if (this.streams.has(nonce)) throw new RequestError('that stream is already open');
-    const { port1, port2 } = new MessageChannelMain();
+    const fromMain = new MessageChannelMain();
+    const fromWorker = new MessageChannelMain();
+    let handedOver = false;
+    let workerStreams = false;
     let stop: Unsubscribe | null = null;
     const close = (): void => {
       stop?.();
       stop = null;
       this.streams.delete(nonce);
-      port1.close();
+      fromMain.port1.close();
+      if (!handedOver) fromWorker.port1.close();
+    };
+    const handOver = (): void => {
+      if (handedOver) return;
+      const worker = this.services.jobs.worker(jobId);
+      if (worker instanceof UtilityWorker) handedOver = worker.openStream(fromWorker.port1, () => (workerStreams = true));
     };
     try {
-      stop = await this.session.watchJob(jobId, (event) => port1.postMessage(event));
+      stop = await this.session.watchJob(jobId, (event) => {
+        if (!workerStreams || !STREAMED_EVENT_TYPES.includes(event.type)) fromMain.port1.postMessage(event);
+        if (event.type === 'state' && event.state === 'running') handOver();
+      });
     } catch (error) {
-      port1.close();
-      port2.close();
+      for (const port of [fromMain.port1, fromMain.port2, fromWorker.port1, fromWorker.port2]) port.close();
       throw error;
     }
+    handOver();
     this.streams.set(nonce, close);
-    port1.on('close', close);
-    port1.start();
-    this.contents.postMessage(JOB_PORT_CHANNEL, { jobId, nonce }, [port2]);
+    fromMain.port1.on('close', close);
+    fromMain.port1.start();
+    this.contents.postMessage(JOB_PORT_CHANNEL, { jobId, nonce }, [fromMain.port2, fromWorker.port2]);
     return null;
   }
 

@@ -10,13 +10,22 @@
  */
 import { GpuUnavailableError } from '../../engine/backends/webgpu/device';
 import type { GpuBackendChoice } from './gpu-node';
+import { isOpenStreamMessage, streamEventOf } from './job-stream';
 import { PROTOCOL_VERSION, ProtocolError, validateHostMessage, type WorkerMessage } from './protocol';
 import { useNodeThreads } from './thread-pool-node';
 import { TrainingJob } from './training-job';
 
+/** Electron's MessagePortMain, the parts used here. */
+export interface StreamPortLike {
+  postMessage(message: unknown): void;
+  on(event: 'close', listener: () => void): unknown;
+  start(): void;
+  close(): void;
+}
+
 /** Electron's ParentPort, the parts used here (the worker folder never imports electron). */
 export interface ParentPortLike {
-  on(event: 'message', listener: (event: { data: unknown }) => void): unknown;
+  on(event: 'message', listener: (event: { data: unknown; ports?: readonly StreamPortLike[] }) => void): unknown;
   postMessage(message: unknown): void;
 }
 
@@ -33,11 +42,29 @@ export const utilityProcessGpu = async (requested: 'webgpu' | 'auto'): Promise<G
   );
 };
 
-/** Serves one training job over `port`; announces itself with `ready`. */
+/**
+ * Serves one training job over `port`; announces itself with `ready`. Windows' streams (job-stream.ts)
+ * get the job's progress, epochs and checkpoint notices straight from here.
+ */
 export const runUtilityWorker = (port: ParentPortLike, pid: number = process.pid): TrainingJob => {
-  const post = (message: WorkerMessage): void => port.postMessage(message);
+  const streams = new Set<StreamPortLike>();
+  const post = (message: WorkerMessage): void => {
+    port.postMessage(message);
+    const event = streams.size > 0 ? streamEventOf(message) : null;
+    if (event) for (const stream of streams) stream.postMessage(event);
+  };
   const job = new TrainingJob(post, { openGpu: utilityProcessGpu });
   port.on('message', (event) => {
+    if (isOpenStreamMessage(event.data)) {
+      const [stream, ...extra] = event.ports ?? [];
+      for (const unwanted of extra) unwanted.close();
+      if (!stream) return;
+      streams.add(stream);
+      stream.on('close', () => streams.delete(stream));
+      stream.start();
+      port.postMessage({ type: 'streaming', streamId: event.data.streamId });
+      return;
+    }
     try {
       job.handle(validateHostMessage(event.data));
     } catch (error) {

@@ -134,8 +134,15 @@ class FakeMessageChannelMain {
   }
 }
 
-/** A Node child shaped like Electron's UtilityProcess, running the worker's TypeScript entry. */
+let nextPortId = 0;
+
+/**
+ * A Node child shaped like Electron's UtilityProcess, running the worker's TypeScript entry. A
+ * MessagePortMain transferred to it stays here and stands in for the child's end: what the child
+ * posts on its stand-in (parent-port-shim.mjs) is posted on this port, to the window's end.
+ */
 class FakeUtilityProcess extends EventEmitter {
+  private readonly ports = new Map<number, FakePortMain>();
   private readonly child = fork(SHIM, [join(ROOT, 'electron', 'worker', 'utility-entry.ts')], {
     execArgv: ['--import', TSX],
     serialization: 'advanced',
@@ -144,14 +151,28 @@ class FakeUtilityProcess extends EventEmitter {
   readonly stderr = this.child.stderr;
   constructor() {
     super();
-    this.child.on('message', (message) => this.emit('message', message));
+    this.child.on('message', (message: Record<string, unknown>) => {
+      if (typeof message.fakePortMessage === 'number') this.ports.get(message.fakePortMessage)?.postMessage(message.data);
+      else if (typeof message.fakePortClose === 'number') this.ports.get(message.fakePortClose)?.close();
+      else this.emit('message', message);
+    });
     this.child.on('exit', (code) => this.emit('exit', code ?? 1));
   }
   get pid(): number | undefined {
     return this.child.pid;
   }
-  postMessage(message: unknown): void {
-    this.child.send(message as object);
+  postMessage(message: unknown, transfer: FakePortMain[] = []): void {
+    if (transfer.length === 0) return void this.child.send(message as object);
+    const portIds = transfer.map((port) => {
+      const id = nextPortId++;
+      this.ports.set(id, port);
+      port.on('close', () => {
+        this.ports.delete(id);
+        if (this.child.connected) this.child.send({ fakePortClosed: id });
+      });
+      return id;
+    });
+    this.child.send({ fakePortsFor: message, portIds });
   }
   kill(): boolean {
     return this.child.kill();

@@ -120,28 +120,63 @@ describe('the IPC handlers', () => {
     expect(await call('studio:watchJob', ['job-1', 'not-a-nonce'])).toMatchObject({ ok: false, error: { name: 'RequestError' } });
   });
 
-  it('stream a training job over a MessagePort posted to the window, ending with finished', async () => {
+  it("stream a training job to the window: main's events on one port, the worker's progress straight on the other", async () => {
     const opened = value<OpenedProject>(await call('studio:newProject', ['lenet5']));
-    const job = value<{ jobId: string }>(await call('studio:startTraining', [opened.document, { epochs: 1, batchSize: 32, limit: 128 }]));
+    const job = value<{ jobId: string }>(await call('studio:startTraining', [opened.document, { epochs: 2, batchSize: 32, limit: 256 }]));
     const nonce = 'a'.repeat(32);
     expect(value(await call('studio:watchJob', [job.jobId, nonce]))).toBeNull();
     const posted = firstWindow().webContents.posted.find((entry) => entry.channel === JOB_PORT_CHANNEL)!;
     expect(posted.message).toEqual({ jobId: job.jobId, nonce });
-    expect(posted.ports).toHaveLength(1);
-    const events = await new Promise<StudioJobEvent[]>((resolve) => {
-      const seen: StudioJobEvent[] = [];
-      posted.ports[0].on('message', ({ data }: { data: StudioJobEvent }) => {
-        seen.push(data);
-        if (data.type === 'finished') resolve(seen);
-      });
-    });
-    expect(events.find((event) => event.type === 'started')).toMatchObject({ backend: 'cpu' });
-    expect(events.at(-1)).toMatchObject({ type: 'finished', state: 'completed', weightsKept: true });
+    expect(posted.ports).toHaveLength(2);
+    const [fromMain, fromWorker] = posted.ports;
+    const seen = { main: [] as StudioJobEvent[], worker: [] as StudioJobEvent[] };
+    fromWorker.on('message', ({ data }: { data: StudioJobEvent }) => seen.worker.push(data));
+    await new Promise<void>((resolve) =>
+      fromMain.on('message', ({ data }: { data: StudioJobEvent }) => {
+        seen.main.push(data);
+        if (data.type === 'finished') resolve();
+      }),
+    );
+    // The last of the worker's events may still be on its way: the two ports are not ordered.
+    await vi.waitFor(() => expect(seen.worker.filter((event) => event.type === 'epoch')).toHaveLength(2));
+    const steps = (events: StudioJobEvent[]) => events.flatMap((event) => (event.type === 'progress' ? [event.globalStep] : []));
+    // The worker streamed its progress, epochs and checkpoint notices itself, and nothing else.
+    expect(steps(seen.worker).length).toBeGreaterThan(0);
+    expect(new Set(seen.worker.map((event) => event.type))).toEqual(new Set(['progress', 'epoch', 'checkpoint']));
+    expect(seen.worker.filter((event) => event.type === 'checkpoint')).toEqual([
+      { type: 'checkpoint', epoch: 1, globalStep: 8 },
+      { type: 'checkpoint', epoch: 2, globalStep: 16 },
+    ]);
+    // Main sent what it makes, and streamed kinds only from before the worker took over: every
+    // step once, in order, between the two.
+    expect(seen.main.filter((event) => event.type === 'epoch')).toEqual([]);
+    const all = [...steps(seen.main), ...steps(seen.worker)];
+    expect(all).toEqual([...new Set(all)].sort((x, y) => x - y));
+    expect(seen.main.find((event) => event.type === 'started')).toMatchObject({ backend: 'cpu' });
+    expect(seen.main.at(-1)).toMatchObject({ type: 'finished', state: 'completed', weightsKept: true });
     expect(utilityProcess.forks[0].modulePath).toMatch(/[/\\]main[/\\]worker\.mjs$/);
     expect(utilityProcess.forks[0].options.serviceName).toBe('CNN Studio training worker 1');
     expect(value(await call('studio:unwatchJob', [nonce]))).toBeNull();
-    posted.ports[0].close();
+    for (const port of posted.ports) port.close();
   }, 60_000);
+
+  it('stream a finished job wholly from main (its worker is gone), from the first event to the last', async () => {
+    const jobId = (firstWindow().webContents.posted.find((entry) => entry.channel === JOB_PORT_CHANNEL)!.message as { jobId: string })
+      .jobId;
+    const nonce = 'd'.repeat(32);
+    value(await call('studio:watchJob', [jobId, nonce]));
+    const posted = firstWindow().webContents.posted.at(-1)!;
+    const events: StudioJobEvent[] = [];
+    await new Promise<void>((resolve) =>
+      posted.ports[0].on('message', ({ data }: { data: StudioJobEvent }) => {
+        events.push(data);
+        if (data.type === 'finished') resolve();
+      }),
+    );
+    expect(events.filter((event) => event.type === 'epoch')).toHaveLength(2);
+    expect(events.filter((event) => event.type === 'progress').length).toBeGreaterThan(0);
+    for (const port of posted.ports) port.close();
+  });
 });
 
 type MenuTemplate = { template: { label: string; submenu: { label?: string; click?: () => void }[] }[] };
@@ -269,9 +304,9 @@ describe('windows', () => {
     // A run going, other windows open: stop it, or let it finish in the background.
     const job = value<{ jobId: string }>(await call('studio:startTraining', [opened.document, overrides]));
     value(await call('studio:watchJob', [job.jobId, 'c'.repeat(32)]));
-    const port = window.webContents.posted.at(-1)!.ports[0];
+    const ports = window.webContents.posted.at(-1)!.ports;
     const events: StudioJobEvent[] = [];
-    port.on('message', ({ data }: { data: StudioJobEvent }) => events.push(data));
+    for (const port of ports) port.on('message', ({ data }: { data: StudioJobEvent }) => events.push(data));
     await vi.waitFor(() => expect(events.some((event) => event.type === 'progress')).toBe(true), { timeout: 30_000 });
     const keep = unload(2);
     expect(keep.box).toMatchObject({
@@ -284,8 +319,10 @@ describe('windows', () => {
     expect(events.some((event) => event.type === 'finished')).toBe(false);
     const stop = unload(1);
     expect(stop.allowed).toBe(true);
-    await vi.waitFor(() => expect(events.at(-1)).toMatchObject({ type: 'finished', state: 'stopped' }), { timeout: 30_000 });
-    port.close();
+    await vi.waitFor(() => expect(events.find((event) => event.type === 'finished')).toMatchObject({ state: 'stopped' }), {
+      timeout: 30_000,
+    });
+    for (const port of ports) port.close();
   }, 90_000);
 
   it('write errors from pages and the main process to the log file, and show the uncaught ones', () => {
