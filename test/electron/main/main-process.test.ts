@@ -122,7 +122,7 @@ describe('the IPC handlers', () => {
 
   it("stream a training job to the window: main's events on one port, the worker's progress straight on the other", async () => {
     const opened = value<OpenedProject>(await call('studio:newProject', ['lenet5']));
-    const job = value<{ jobId: string }>(await call('studio:startTraining', [opened.document, { epochs: 2, batchSize: 32, limit: 256 }]));
+    const job = value<{ jobId: string }>(await call('studio:startTraining', [opened.document, { epochs: 2, batchSize: 32, limit: 2048 }]));
     const nonce = 'a'.repeat(32);
     expect(value(await call('studio:watchJob', [job.jobId, nonce]))).toBeNull();
     const posted = firstWindow().webContents.posted.find((entry) => entry.channel === JOB_PORT_CHANNEL)!;
@@ -138,20 +138,23 @@ describe('the IPC handlers', () => {
       }),
     );
     // The last of the worker's events may still be on its way: the two ports are not ordered.
-    await vi.waitFor(() => expect(seen.worker.filter((event) => event.type === 'epoch')).toHaveLength(2));
+    const both = () => [...seen.main, ...seen.worker];
+    const checkpoints = () => both().flatMap((event) => (event.type === 'checkpoint' ? [event] : []));
+    await vi.waitFor(() => expect(checkpoints()).toHaveLength(2));
     const steps = (events: StudioJobEvent[]) => events.flatMap((event) => (event.type === 'progress' ? [event.globalStep] : []));
-    // The worker streamed its progress, epochs and checkpoint notices itself, and nothing else.
+    // The worker streamed progress, epochs and checkpoint notices itself (when it took over depends
+    // on how busy the machine is; two epochs of 2048 samples are long enough for it to), and
+    // nothing else.
     expect(steps(seen.worker).length).toBeGreaterThan(0);
-    expect(new Set(seen.worker.map((event) => event.type))).toEqual(new Set(['progress', 'epoch', 'checkpoint']));
-    expect(seen.worker.filter((event) => event.type === 'checkpoint')).toEqual([
-      { type: 'checkpoint', epoch: 1, globalStep: 8 },
-      { type: 'checkpoint', epoch: 2, globalStep: 16 },
-    ]);
-    // Main sent what it makes, and streamed kinds only from before the worker took over: every
-    // step once, in order, between the two.
-    expect(seen.main.filter((event) => event.type === 'epoch')).toEqual([]);
+    expect(seen.worker.every((event) => ['progress', 'epoch', 'checkpoint'].includes(event.type))).toBe(true);
+    const [first, last] = checkpoints();
+    expect([first.epoch, last.epoch]).toEqual([1, 2]);
+    expect(seen.worker.at(-1)).toEqual(last);
+    expect(both().filter((event) => event.type === 'epoch')).toHaveLength(2);
+    // Main sent the streamed kinds only from before the worker took over: each step once, in order.
     const all = [...steps(seen.main), ...steps(seen.worker)];
     expect(all).toEqual([...new Set(all)].sort((x, y) => x - y));
+    expect(all.at(-1)).toBeLessThanOrEqual(last.globalStep);
     expect(seen.main.find((event) => event.type === 'started')).toMatchObject({ backend: 'cpu' });
     expect(seen.main.at(-1)).toMatchObject({ type: 'finished', state: 'completed', weightsKept: true });
     expect(utilityProcess.forks[0].modulePath).toMatch(/[/\\]main[/\\]worker\.mjs$/);
