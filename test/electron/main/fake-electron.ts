@@ -38,6 +38,9 @@ export class FakeWebContents extends EventEmitter {
   isDestroyed(): boolean {
     return false;
   }
+  getOSProcessId(): number {
+    return 5000 + this.id;
+  }
   reloads = 0;
   reload(): void {
     this.reloads++;
@@ -59,9 +62,13 @@ export class FakeBrowserWindow extends EventEmitter {
   static getFocusedWindow(): FakeBrowserWindow | null {
     return FakeBrowserWindow.focused;
   }
+  /** Set to make the next loadURL fail, as a page that cannot be found does. */
+  static nextLoadFailure: string | null = null;
   loadURL(url: string): Promise<void> {
     this.url = url;
-    return Promise.resolve();
+    const failure = FakeBrowserWindow.nextLoadFailure;
+    FakeBrowserWindow.nextLoadFailure = null;
+    return failure ? Promise.reject(new Error(failure)) : Promise.resolve();
   }
   title = '';
   representedFilename = '';
