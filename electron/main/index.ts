@@ -34,6 +34,7 @@ import { registerIpc } from './ipc';
 import { projectPathsFromArgv } from './launch';
 import { LogFile, describeThrown } from './log-file';
 import { menuTemplate } from './menu';
+import { watchRendererBuild } from './renderer-reload';
 import { UtilityWorkerHost } from './utility-worker-host';
 import { StudioWindows } from './windows';
 
@@ -171,6 +172,15 @@ const start = (): void => {
       openLogFolder: () => void shell.openPath(logFile.folder),
     };
     Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate({ platform: process.platform, development, appName: app.name, actions })));
+
+    // `npm start` rebuilds the renderer as its sources change; the windows follow.
+    if (development && process.env.CNN_STUDIO_RENDERER_WATCH === '1') {
+      const stop = watchRendererBuild(RENDERER, () => {
+        log('the renderer was rebuilt: reloading the windows');
+        for (const window of studio.all()) window.contents.reload();
+      });
+      app.on('will-quit', stop);
+    }
 
     const first = pending.splice(0);
     if (first.length === 0) studio.open();

@@ -259,6 +259,11 @@ export class StudioWindows {
     return [...this.byContents.values()].at(-1);
   }
 
+  /** Every open window. */
+  all(): StudioWindow[] {
+    return [...this.byContents.values()];
+  }
+
   get count(): number {
     return this.byContents.size;
   }
