@@ -5,8 +5,8 @@
  * its exit classification are in utility-worker.ts. `utilityProcess.fork` may only be called once
  * the app is ready.
  *
- * WebGPU jobs: the hidden-window host (design; not built yet)
- * -----------------------------------------------------------
+ * WebGPU jobs: the hidden-window host (main side built: gpu-window-host.ts; page not yet)
+ * ------------------------------------------------------------------------------------
  * A utility process has Node but no Blink, so no `navigator.gpu`; and Dawn's Node addon (the
  * `webgpu` package) is refused inside Electron, whose V8 memory cage forbids the external
  * ArrayBuffers it hands out (dawn-gpu/node-webgpu#5). So utility-entry.ts trains on the CPU and
