@@ -93,6 +93,11 @@ export interface TrainingOverrides {
   readonly seed?: number;
   /** Start from the host's current weights instead of a fresh initialisation. */
   readonly continueFromWeights?: boolean;
+  /**
+   * Where to train: 'auto' (the default: the GPU when there is a fast one), 'cpu' or 'webgpu'.
+   * The desktop app trains on WebGPU only on a dataset made in memory (shapes, denoise) so far.
+   */
+  readonly backend?: 'auto' | 'cpu' | 'webgpu';
 }
 
 export type JobState = 'queued' | 'running' | 'paused' | 'completed' | 'stopped' | 'failed';

@@ -5,11 +5,9 @@
  * and posts the other to the window's preload on `studio:gpu-port` once its page has loaded; the
  * worker protocol runs over that port.
  *
- * Not yet in use: the page it loads (a second Vite entry running TrainingJob with `openGpu`
- * answering from `navigator.gpu`) and its preload are not built, because TrainingJob still opens
- * its datasets with node:fs, which a sandboxed page lacks (the design, with the data fed from a
- * utility process, is in utility-worker-host.ts). index.ts therefore gives the job manager the
- * utility-process host alone.
+ * The page (electron/worker/gpu-page, built to out/renderer/gpu-worker/) runs TrainingJob on
+ * `navigator.gpu`; it has no disk, so worker-router.ts sends it only WebGPU jobs on datasets made
+ * in memory, and the others to utility processes.
  */
 import { BrowserWindow, MessageChannelMain } from 'electron';
 import type { WorkerHandle, WorkerHost } from '../services/jobs/worker-host';

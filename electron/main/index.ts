@@ -26,7 +26,7 @@ import { memoryLimitBytes } from '../host/server/start-run';
 import { TrainingJobs } from '../host/server/training-jobs';
 import type { HostServices } from '../host/server/window-session';
 import { JobManager } from '../services/jobs/job-manager';
-import { ExternalLinks } from './app-origin';
+import { APP_ORIGIN, ExternalLinks } from './app-origin';
 import { hardenSession, registerAppScheme, serveRenderer } from './app-protocol';
 import type { MenuCommand } from './channels';
 import { askProjectToOpen, askWhereToSave } from './dialogs';
@@ -35,12 +35,16 @@ import { projectPathsFromArgv } from './launch';
 import { LogFile, describeThrown } from './log-file';
 import { menuTemplate } from './menu';
 import { watchRendererBuild } from './renderer-reload';
+import { GpuWindowHost } from './gpu-window-host';
 import { UtilityWorkerHost } from './utility-worker-host';
+import { WorkerRouter } from './worker-router';
 import { StudioWindows } from './windows';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const RENDERER = join(here, '..', 'renderer');
 const PRELOAD = join(here, '..', 'preload', 'index.cjs');
+const GPU_PRELOAD = join(here, '..', 'preload', 'gpu.cjs');
+const GPU_PAGE = `${APP_ORIGIN}/gpu-worker/index.html`;
 const WORKER = join(here, 'worker.mjs');
 const development = !app.isPackaged;
 
@@ -119,7 +123,12 @@ const start = (): void => {
     hardenSession(session.defaultSession);
     serveRenderer(session.defaultSession, RENDERER);
     const application = `CNN Studio ${appVersion()}`;
-    const manager = new JobManager(new UtilityWorkerHost(WORKER, log), { maxConcurrent: 1, memoryLimitBytes: memoryLimitBytes() });
+    // WebGPU jobs on in-memory datasets train in a hidden window (the only place with WebGPU here).
+    const workers = new WorkerRouter(
+      new UtilityWorkerHost(WORKER, log),
+      new GpuWindowHost({ preload: GPU_PRELOAD, pageUrl: GPU_PAGE, log }),
+    );
+    const manager = new JobManager(workers, { maxConcurrent: 1, memoryLimitBytes: memoryLimitBytes() });
     services = {
       jobs: new TrainingJobs(manager),
       recent: new RecentProjects(configFolder()),
@@ -133,6 +142,10 @@ const start = (): void => {
       log,
       stateFolder: app.getPath('userData'),
       onProjectFile: (path) => app.addRecentDocument(path),
+      // A hidden GPU window is a window too: 'window-all-closed' would wait for it.
+      onLastClosed: () => {
+        if (process.platform !== 'darwin') app.quit();
+      },
     });
     windows = studio;
     registerIpc(studio, log);
@@ -206,6 +219,8 @@ const start = (): void => {
 
 // Every renderer sandboxed, whatever its webPreferences say (security checklist item 4).
 app.enableSandbox();
+// Chromium on Linux offers WebGPU (to the hidden GPU window) only with this switch.
+if (process.platform === 'linux') app.commandLine.appendSwitch('enable-unsafe-webgpu');
 registerAppScheme();
 if (!app.requestSingleInstanceLock()) app.quit();
 else start();

@@ -47,6 +47,8 @@ export interface WindowsOptions {
   readonly stateFolder: string;
   /** A file a window opened or saved (the OS's recent documents). */
   readonly onProjectFile: (path: string) => void;
+  /** The last project window has closed. */
+  readonly onLastClosed?: () => void;
 }
 
 export class StudioWindow {
@@ -232,6 +234,7 @@ export class StudioWindows {
     window.on('closed', () => {
       studio.dispose();
       this.byContents.delete(id);
+      if (this.byContents.size === 0) this.options.onLastClosed?.();
     });
     const url = new URL(APP_ENTRY_URL);
     if (projectPath) url.searchParams.set('open', projectPath);

@@ -6,7 +6,8 @@
  *
  * GPU: Dawn's Node addon is refused inside Electron (its external ArrayBuffers break the V8 memory
  * cage: dawn-gpu/node-webgpu#5) and a utility process has no `navigator.gpu`, so jobs here train on
- * the CPU; WebGPU jobs are meant for a hidden window (design in electron/main/utility-worker-host.ts).
+ * the CPU; WebGPU jobs on datasets made in memory run in the hidden GPU window instead
+ * (electron/main/worker-router.ts).
  */
 import { GpuUnavailableError } from '../../engine/backends/webgpu/device';
 import type { GpuBackendChoice } from './gpu-node';
@@ -34,11 +35,11 @@ export const utilityProcessGpu = async (requested: 'webgpu' | 'auto'): Promise<G
   if (requested === 'auto')
     return {
       backend: 'cpu',
-      reason: 'the desktop app trains on the CPU for now: its WebGPU worker (a hidden GPU window) is not built yet',
+      reason: 'the desktop app trains on the CPU unless WebGPU is asked for on a dataset made in memory (its GPU window cannot read files)',
       context: null,
     };
   throw new GpuUnavailableError(
-    'the WebGPU backend is not available in the desktop app yet (its GPU window is not built); choose the CPU backend, or train with `cnn-studio serve` or `cnn-studio train`, whose workers reach the GPU',
+    'the desktop app trains on WebGPU only with a dataset made in memory (shapes, denoise) so far: its GPU window cannot read files; choose the CPU backend, or train with `cnn-studio serve` or `cnn-studio train`, whose workers reach the GPU',
   );
 };
 

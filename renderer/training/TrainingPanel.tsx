@@ -28,7 +28,11 @@ interface Settings {
   learningRate: string;
   optimizer: OptimizerKind;
   limit: string;
+  backend: Backend;
 }
+
+type Backend = NonNullable<TrainingOverrides['backend']>;
+const BACKENDS: Backend[] = ['auto', 'cpu', 'webgpu'];
 
 /** The overrides for some settings text, or the first problem. */
 const overridesOf = (settings: Settings): TrainingOverrides | string => {
@@ -48,6 +52,7 @@ const overridesOf = (settings: Settings): TrainingOverrides | string => {
     learningRate,
     optimizer: settings.optimizer,
     ...(limit !== undefined ? { limit: limit as number } : {}),
+    ...(settings.backend !== 'auto' ? { backend: settings.backend } : {}),
   };
 };
 
@@ -131,6 +136,7 @@ export const TrainingPanel = () => {
     learningRate: String(base?.learningRate ?? 0.001),
     optimizer: base?.optimizer.kind ?? 'adam',
     limit: '',
+    backend: 'auto',
   }));
   const [problem, setProblem] = useState<string | null>(null);
   const form = useRef<HTMLFormElement>(null);
@@ -175,6 +181,14 @@ export const TrainingPanel = () => {
           <select {...field('optimizer')} aria-label="Optimiser">
             {OPTIMIZERS.map((kind) => (
               <option key={kind}>{kind}</option>
+            ))}
+          </select>
+        </label>
+        <label title="auto: the GPU when there is a fast one, else the CPU">
+          Backend{' '}
+          <select {...field('backend')} aria-label="Backend">
+            {BACKENDS.map((backend) => (
+              <option key={backend}>{backend}</option>
             ))}
           </select>
         </label>

@@ -13,6 +13,7 @@ import type { GpuBackendChoice } from '../gpu-node';
 import { PROTOCOL_VERSION, ProtocolError, validateHostMessage, type StartMessage, type WorkerMessage } from '../protocol';
 import { openTrainingData } from '../training-data';
 import { TrainingJob } from '../training-job';
+import { GPU_WINDOW_DATASETS } from './datasets';
 
 /** The browser's MessagePort and window, the parts used (the project's TypeScript has no DOM library). */
 interface PagePort {
@@ -29,11 +30,9 @@ interface PageWindow {
   navigator: { gpu?: GPU };
 }
 
-const IN_MEMORY_DATASETS = new Set(['shapes', 'denoise']);
-
 /** The datasets a page can open: those made in memory. */
 export const pageTrainingData = (message: StartMessage): ReturnType<typeof openTrainingData> => {
-  if (!IN_MEMORY_DATASETS.has(message.dataset.kind))
+  if (!GPU_WINDOW_DATASETS.includes(message.dataset.kind))
     throw new Error(
       `the GPU window cannot read files, and the ${message.dataset.kind} dataset is read from them; train this project on the CPU`,
     );

@@ -56,6 +56,7 @@ export class FakeBrowserWindow extends EventEmitter {
     super();
     const { x, y, width, height } = options as Record<string, number | undefined>;
     this.bounds = { x: x ?? 100, y: y ?? 100, width: width ?? 800, height: height ?? 600 };
+    this.on('closed', () => (this.destroyed = true));
     FakeBrowserWindow.all.push(this);
     app.emit('web-contents-created', {}, this.webContents);
   }
@@ -207,6 +208,12 @@ export const app = Object.assign(new EventEmitter(), {
     return this.paths[name] ?? join(userData, name);
   },
   getVersion: () => '41.7.1',
+  commandLine: {
+    switches: [] as string[],
+    appendSwitch(name: string) {
+      this.switches.push(name);
+    },
+  },
   setAppLogsPath(path?: string) {
     this.paths.logs = path ?? join(this.getPath('userData'), 'logs');
   },

@@ -1,7 +1,7 @@
 // The hidden-window worker host (for WebGPU jobs) under plain Node with the stand-in for electron:
 // the window it opens, the MessagePort it hands the page once loaded, the worker protocol over
 // that port (validated), and how the window's end is told. The test plays the worker page on the
-// other end of the port; the page itself is not built yet (see gpu-window-host.ts).
+// other end of the port (gpu-page.test.ts runs the real page in Chromium).
 import { describe, expect, it, vi } from 'vitest';
 import { findTemplate } from '../../../engine/graph/templates';
 import { GPU_PORT_CHANNEL, GpuWindowHost } from '../../../electron/main/gpu-window-host';

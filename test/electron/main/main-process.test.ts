@@ -368,10 +368,52 @@ describe('windows', () => {
     expect(FakeBrowserWindow.all.at(-1)!.options).toMatchObject({ x: 333, y: 222, width: 1111, height: 777 });
   });
 
+  it('train a WebGPU job on a dataset made in memory in a hidden GPU window, and others in utility processes', async () => {
+    const window = firstWindow();
+    const opened = value<OpenedProject>(await call('studio:newProject', ['autoencoder']));
+    expect(opened.document.dataset).toMatchObject({ kind: 'denoise' });
+    const windows = FakeBrowserWindow.all.length;
+    const forks = utilityProcess.forks.length;
+    const job = value<{ jobId: string }>(await call('studio:startTraining', [opened.document, { epochs: 1, backend: 'webgpu' }]));
+    const hidden = FakeBrowserWindow.all.at(-1)!;
+    expect(FakeBrowserWindow.all).toHaveLength(windows + 1);
+    expect(utilityProcess.forks).toHaveLength(forks);
+    expect(hidden.options).toMatchObject({
+      show: false,
+      webPreferences: { sandbox: true, preload: expect.stringMatching(/[/\\]preload[/\\]gpu\.cjs$/) },
+    });
+    expect(hidden.url).toBe('app://studio/gpu-worker/index.html');
+    if (process.platform === 'linux') expect(app.commandLine.switches).toContain('enable-unsafe-webgpu');
+    // The page's process dies here (the stand-in has no page): the job fails, saying so.
+    value(await call('studio:watchJob', [job.jobId, 'e'.repeat(32)]));
+    const events: StudioJobEvent[] = [];
+    for (const port of window.webContents.posted.at(-1)!.ports)
+      port.on('message', ({ data }: { data: StudioJobEvent }) => events.push(data));
+    hidden.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 11 });
+    await vi.waitFor(() =>
+      expect(events.find((event) => event.type === 'failed')).toMatchObject({ reason: expect.stringContaining('stopped unexpectedly') }),
+    );
+    expect(hidden.destroyed).toBe(true);
+  });
+
   it('forget a closed window: its IPC is refused', async () => {
     const window = FakeBrowserWindow.all.at(-1)!;
     window.emit('closed');
     const answer = await call('studio:hello', [], undefined, window.webContents);
     expect(answer).toMatchObject({ ok: false, error: { message: expect.stringContaining('not a CNN Studio project window') } });
+  });
+});
+
+describe('quitting', () => {
+  it('quits (on Windows and Linux) when the last project window closes, without waiting for window-all-closed (a hidden GPU window would hold it back)', () => {
+    const quits = app.quitCalls;
+    const isProjectWindow = (window: (typeof FakeBrowserWindow.all)[number]) =>
+      /index\.cjs$/.test((window.options.webPreferences as { preload: string }).preload);
+    const projectWindows = FakeBrowserWindow.all.filter((window) => !window.destroyed && isProjectWindow(window));
+    expect(projectWindows.length).toBeGreaterThan(1);
+    for (const window of projectWindows.slice(0, -1)) window.close();
+    expect(app.quitCalls).toBe(quits);
+    projectWindows.at(-1)!.close();
+    expect(app.quitCalls).toBe(process.platform === 'darwin' ? quits : quits + 1);
   });
 });
