@@ -8,13 +8,14 @@
  * Electron's, so tests drive the handle under plain Node.
  */
 import type { WorkerExit, WorkerHandle } from '../services/jobs/worker-host';
+import { isStreamingMessage } from '../worker/job-stream';
 import { validateWorkerMessage, type HostMessage, type WorkerMessage } from '../worker/protocol';
 import { classifyUtilityExit, type GoneDetails } from './utility-worker';
 
 /** The parts of Electron's MessagePortMain used here. */
 export interface WorkerPort {
   on(event: 'message', listener: (event: { data: unknown }) => void): unknown;
-  postMessage(message: unknown): void;
+  postMessage(message: unknown, transfer?: unknown[]): void;
   start(): void;
   close(): void;
 }
@@ -40,6 +41,10 @@ export class GpuWindowWorker implements WorkerHandle {
   private readonly messageListeners: ((message: WorkerMessage) => void)[] = [];
   private readonly errorListeners: ((error: Error) => void)[] = [];
   private readonly exitListeners: ((exit: WorkerExit) => void)[] = [];
+  private ready = false;
+  private nextStreamId = 0;
+  private readonly pendingStreams = new Map<number, () => void>();
+  private readonly unsentStreams: [streamId: number, port: unknown][] = [];
 
   constructor(
     private readonly window: HiddenWindow,
@@ -83,6 +88,19 @@ export class GpuWindowWorker implements WorkerHandle {
     else this.exitListeners.push(listener);
   }
 
+  /**
+   * Hands the page one end of a window's job stream (electron/worker/job-stream.ts), once it is
+   * ready; `onStreaming` runs when the page says it serves it. False once the worker has ended.
+   */
+  openStream(port: unknown, onStreaming: () => void): boolean {
+    if (this.exited || this.finished) return false;
+    const streamId = this.nextStreamId++;
+    this.pendingStreams.set(streamId, onStreaming);
+    if (this.ready) this.port.postMessage({ type: 'stream', streamId }, [port]);
+    else this.unsentStreams.push([streamId, port]);
+    return true;
+  }
+
   /** The page could not be loaded: the worker never started. */
   launchFailed(detail: string): void {
     this.gone = { reason: 'launch-failed', exitCode: 0 };
@@ -96,12 +114,22 @@ export class GpuWindowWorker implements WorkerHandle {
   }
 
   private receive(raw: unknown): void {
+    if (isStreamingMessage(raw)) {
+      const onStreaming = this.pendingStreams.get(raw.streamId);
+      this.pendingStreams.delete(raw.streamId);
+      onStreaming?.();
+      return;
+    }
     let message: WorkerMessage;
     try {
       message = validateWorkerMessage(raw);
     } catch (error) {
       for (const listener of this.errorListeners) listener(error as Error);
       return;
+    }
+    if (message.type === 'ready') {
+      this.ready = true;
+      for (const [streamId, port] of this.unsentStreams.splice(0)) this.port.postMessage({ type: 'stream', streamId }, [port]);
     }
     for (const listener of this.messageListeners) listener(message);
     // Its last message delivered, the window has nothing left to do.

@@ -18,8 +18,8 @@
  * checkpoint notices there itself, so they never pass through this process; on the first, main
  * sends the events so far and the ones it makes (state, started, failed, finished with the run
  * record), plus the streamed kinds only until the worker says it has taken over. A job still
- * queued gets its worker's port once it runs; one that has no utility worker (it ended) is
- * streamed wholly from here. The two ports are not ordered with each other: a window may see a
+ * queued gets its worker's port once it runs (a utility process or the hidden GPU window's page);
+ * one whose worker has ended is streamed wholly from here. The two ports are not ordered with each other: a window may see a
  * last progress event after `finished`, which the training panel takes in its stride.
  */
 import { basename } from 'node:path';
@@ -32,6 +32,7 @@ import { JOB_PORT_CHANNEL, MENU_CHANNEL, type MenuCommandMessage } from './chann
 import { closeChoice, closePrompt } from './close-guard';
 import { STREAMED_EVENT_TYPES } from '../worker/job-stream';
 import { DesktopSession } from './desktop-session';
+import { GpuWindowWorker } from './gpu-window-worker';
 import { UtilityWorker } from './utility-worker';
 import { DEFAULT_SIZE, MIN_SIZE, placeWindow, readWindowState, writeWindowState } from './window-bounds';
 
@@ -93,7 +94,8 @@ export class StudioWindow {
     const handOver = (): void => {
       if (handedOver) return;
       const worker = this.services.jobs.worker(jobId);
-      if (worker instanceof UtilityWorker) handedOver = worker.openStream(fromWorker.port1, () => (workerStreams = true));
+      if (worker instanceof UtilityWorker || worker instanceof GpuWindowWorker)
+        handedOver = worker.openStream(fromWorker.port1, () => (workerStreams = true));
     };
     try {
       stop = await this.session.watchJob(jobId, (event) => {

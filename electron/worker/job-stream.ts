@@ -53,3 +53,36 @@ export const streamEventOf = (message: WorkerMessage): StudioJobEvent | null => 
       return null;
   }
 };
+
+/** A stream port, as the worker sees it (Electron's MessagePortMain, or a page's MessagePort). */
+export interface StreamPort {
+  postMessage(message: unknown): void;
+  close(): void;
+}
+
+/**
+ * The streams a worker serves: `open` takes a `stream` message's port and answers `streaming`
+ * through `answer`; `post` copies each streamed kind of message to every open stream. `onClosed`
+ * is how the port tells its end (an event on MessagePortMain, `onclose`-less in a page: a page's
+ * stream ends with its window).
+ */
+export class JobStreams {
+  private readonly ports = new Set<StreamPort>();
+
+  constructor(private readonly answer: (message: StreamingMessage) => void) {}
+
+  open(message: OpenStreamMessage, ports: readonly StreamPort[], onClosed?: (port: StreamPort, drop: () => void) => void): void {
+    const [port, ...extra] = ports;
+    for (const unwanted of extra) unwanted.close();
+    if (!port) return;
+    this.ports.add(port);
+    onClosed?.(port, () => this.ports.delete(port));
+    this.answer({ type: 'streaming', streamId: message.streamId });
+  }
+
+  post(message: WorkerMessage): void {
+    if (this.ports.size === 0) return;
+    const event = streamEventOf(message);
+    if (event) for (const port of this.ports) port.postMessage(event);
+  }
+}

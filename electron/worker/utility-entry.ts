@@ -11,7 +11,7 @@
  */
 import { GpuUnavailableError } from '../../engine/backends/webgpu/device';
 import type { GpuBackendChoice } from './gpu-node';
-import { isOpenStreamMessage, streamEventOf } from './job-stream';
+import { JobStreams, isOpenStreamMessage } from './job-stream';
 import { PROTOCOL_VERSION, ProtocolError, validateHostMessage, type WorkerMessage } from './protocol';
 import { useNodeThreads } from './thread-pool-node';
 import { TrainingJob } from './training-job';
@@ -48,22 +48,18 @@ export const utilityProcessGpu = async (requested: 'webgpu' | 'auto'): Promise<G
  * get the job's progress, epochs and checkpoint notices straight from here.
  */
 export const runUtilityWorker = (port: ParentPortLike, pid: number = process.pid): TrainingJob => {
-  const streams = new Set<StreamPortLike>();
+  const streams = new JobStreams((answer) => port.postMessage(answer));
   const post = (message: WorkerMessage): void => {
     port.postMessage(message);
-    const event = streams.size > 0 ? streamEventOf(message) : null;
-    if (event) for (const stream of streams) stream.postMessage(event);
+    streams.post(message);
   };
   const job = new TrainingJob(post, { openGpu: utilityProcessGpu });
   port.on('message', (event) => {
     if (isOpenStreamMessage(event.data)) {
-      const [stream, ...extra] = event.ports ?? [];
-      for (const unwanted of extra) unwanted.close();
-      if (!stream) return;
-      streams.add(stream);
-      stream.on('close', () => streams.delete(stream));
-      stream.start();
-      port.postMessage({ type: 'streaming', streamId: event.data.streamId });
+      streams.open(event.data, event.ports ?? [], (stream, drop) => {
+        (stream as StreamPortLike).on('close', drop);
+        (stream as StreamPortLike).start();
+      });
       return;
     }
     try {

@@ -10,6 +10,7 @@
 import { acquireDevice, adapterName, chooseBackend, requestAdapter, summariseAdapter } from '../../../engine/backends/webgpu/device';
 import { GpuUnavailableError } from '../../../engine/backends/webgpu/device';
 import type { GpuBackendChoice } from '../gpu-node';
+import { JobStreams, isOpenStreamMessage } from '../job-stream';
 import { PROTOCOL_VERSION, ProtocolError, validateHostMessage, type StartMessage, type WorkerMessage } from '../protocol';
 import { openTrainingData } from '../training-data';
 import { TrainingJob } from '../training-job';
@@ -17,8 +18,9 @@ import { GPU_WINDOW_DATASETS } from './datasets';
 
 /** The browser's MessagePort and window, the parts used (the project's TypeScript has no DOM library). */
 interface PagePort {
-  onmessage: ((event: { data: unknown }) => void) | null;
+  onmessage: ((event: { data: unknown; ports: readonly PagePort[] }) => void) | null;
   postMessage(message: unknown): void;
+  close(): void;
 }
 
 interface PageWindow {
@@ -54,11 +56,20 @@ export const pageGpu =
     return { backend: 'webgpu', reason: `the WebGPU backend was asked for: training on ${adapterName(context.adapter)}`, context };
   };
 
-/** Serves one training job over `port`; announces itself with `ready`. */
+/**
+ * Serves one training job over `port`; announces itself with `ready`. Windows' streams
+ * (electron/worker/job-stream.ts) get the job's progress, epochs and checkpoint notices straight
+ * from here, as from a utility worker.
+ */
 export const serveJob = (port: PagePort, gpu: GPU | undefined): TrainingJob => {
-  const post = (message: WorkerMessage): void => port.postMessage(message);
+  const streams = new JobStreams((answer) => port.postMessage(answer));
+  const post = (message: WorkerMessage): void => {
+    port.postMessage(message);
+    streams.post(message);
+  };
   const job = new TrainingJob(post, { openGpu: pageGpu(gpu), openData: pageTrainingData });
   port.onmessage = (event) => {
+    if (isOpenStreamMessage(event.data)) return streams.open(event.data, event.ports);
     try {
       job.handle(validateHostMessage(event.data));
     } catch (error) {

@@ -116,15 +116,29 @@ export class FakeBrowserWindow extends EventEmitter {
   }
 }
 
-/** Electron's MessagePortMain over one end of Node's MessageChannel. */
+/** A message with MessagePorts, as it crosses Node's MessageChannel (which has no ports list). */
+interface WithPorts {
+  readonly fakeData: unknown;
+  readonly fakePorts: MessagePort[];
+}
+
+const isWithPorts = (data: unknown): data is WithPorts => typeof data === 'object' && data !== null && 'fakePorts' in data;
+
+/** Electron's MessagePortMain over one end of Node's MessageChannel; it transfers ports as Electron's does. */
 export class FakePortMain extends EventEmitter {
   constructor(readonly port: MessagePort) {
     super();
-    port.on('message', (data: unknown) => this.emit('message', { data, ports: [] }));
+    port.on('message', (data: unknown) =>
+      isWithPorts(data)
+        ? this.emit('message', { data: data.fakeData, ports: data.fakePorts.map((each) => new FakePortMain(each)) })
+        : this.emit('message', { data, ports: [] }),
+    );
     port.on('close', () => this.emit('close'));
   }
-  postMessage(message: unknown): void {
-    this.port.postMessage(message);
+  postMessage(message: unknown, transfer: FakePortMain[] = []): void {
+    if (transfer.length === 0) return this.port.postMessage(message);
+    const ports = transfer.map((each) => each.port);
+    this.port.postMessage({ fakeData: message, fakePorts: ports } satisfies WithPorts, ports);
   }
   start(): void {}
   close(): void {

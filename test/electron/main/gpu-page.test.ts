@@ -1,7 +1,8 @@
 // The hidden GPU window's page (electron/worker/gpu-page), built for the browser as the desktop
 // build builds it, in headless Chromium with its WebGPU (SwiftShader here): handed a MessagePort
 // the way its preload hands it, it announces itself, trains a job on navigator.gpu and streams
-// its progress, answers to the worker protocol only, and refuses datasets that need files.
+// its progress (on its port and on a window's stream port), answers to the worker protocol only,
+// and refuses datasets that need files.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -26,7 +27,8 @@ const pageErrors: string[] = [];
 /** In the page: hands it a port as its preload would, and keeps what comes back on `window.received`. */
 type PageGlobals = {
   received: unknown[];
-  port: { postMessage(message: unknown): void };
+  streamed: unknown[];
+  port: { postMessage(message: unknown, transfer?: unknown[]): void };
   location: { origin: string };
   postMessage(message: unknown, origin: string, transfer: unknown[]): void;
   MessageChannel: new () => {
@@ -44,6 +46,16 @@ const connect = () =>
     g.port = channel.port1;
     g.postMessage({ source: 'cnn-studio', type: 'gpu-port' }, g.location.origin, [channel.port2]);
   });
+/** In the page: opens a job stream as main does, keeping its events on `window.streamed`. */
+const openStream = () =>
+  page.evaluate(() => {
+    const g = globalThis as unknown as PageGlobals;
+    const channel = new g.MessageChannel();
+    g.streamed = [];
+    channel.port1.onmessage = (event) => g.streamed.push(event.data);
+    g.port.postMessage({ type: 'stream', streamId: 7 }, [channel.port2]);
+  });
+const streamed = () => page.evaluate(() => (globalThis as unknown as PageGlobals).streamed as { type: string }[]);
 const received = () => page.evaluate(() => (globalThis as unknown as PageGlobals).received as WorkerMessage[]);
 const send = (message: unknown) => page.evaluate((message) => (globalThis as unknown as PageGlobals).port.postMessage(message), message);
 
@@ -96,6 +108,8 @@ describe.skipIf(chromiumMissing !== null)('the GPU window’s page in Chromium',
   it('announces itself on the port it is handed, and trains a job on WebGPU, streaming its progress', async () => {
     await connect();
     await expect.poll(received).toEqual([{ type: 'ready', protocol: PROTOCOL_VERSION, pid: 0 }]);
+    await openStream();
+    await expect.poll(async () => (await received()).at(-1)).toEqual({ type: 'streaming', streamId: 7 });
     await send(start());
     await expect.poll(async () => (await received()).at(-1)?.type, { timeout: 150_000, interval: 500 }).toMatch(/^(done|failed)$/);
     const messages = await received();
@@ -114,6 +128,11 @@ describe.skipIf(chromiumMissing !== null)('the GPU window’s page in Chromium',
     expect(done.status).toBe('completed');
     expect(done.weights.length).toBeGreaterThan(0);
     expect(done.weights[0][1]).toBeInstanceOf(Float32Array);
+    // The stream got the progress, the epoch and the checkpoint notice as a window sees them.
+    await expect
+      .poll(async () => (await streamed()).map((event) => event.type))
+      .toEqual([...progress.map(() => 'progress'), 'epoch', 'checkpoint']);
+    expect((await streamed()).at(-1)).toEqual({ type: 'checkpoint', epoch: 1, globalStep: 4 });
   }, 200_000);
 
   it('answers a malformed message, and a dataset that needs files, with a failure saying why', async () => {

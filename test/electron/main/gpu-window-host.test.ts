@@ -9,7 +9,7 @@ import type { GpuWindowWorker } from '../../../electron/main/gpu-window-worker';
 import { JobManager, type JobEvent } from '../../../electron/services/jobs/job-manager';
 import type { WorkerExit } from '../../../electron/services/jobs/worker-host';
 import { PROTOCOL_VERSION, type HostMessage, type WorkerMessage } from '../../../electron/worker/protocol';
-import { FakeBrowserWindow, type FakePortMain } from './fake-electron';
+import { FakeBrowserWindow, MessageChannelMain, type FakePortMain } from './fake-electron';
 
 vi.mock('electron', () => import('./fake-electron'));
 
@@ -68,6 +68,31 @@ describe('the hidden-window worker host', () => {
     post(page, { type: 'done', status: 'completed', epochs: [], weights: [] });
     expect(await exit).toMatchObject({ reason: 'normal' });
     expect(window.destroyed).toBe(true);
+  });
+
+  it('hands the page a window’s stream port once it is ready, and tells when the page serves it', async () => {
+    const { worker, page } = spawnWithPage();
+    const streams: { data: unknown; ports: FakePortMain[] }[] = [];
+    page.on('message', (event: { data: unknown; ports: FakePortMain[] }) => {
+      if ((event.data as { type?: string }).type === 'stream') streams.push(event);
+    });
+    const channel = new MessageChannelMain();
+    let serving = false;
+    expect(worker.openStream(channel.port1, () => (serving = true))).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(streams).toEqual([]);
+    post(page, { type: 'ready', protocol: PROTOCOL_VERSION, pid: 1 });
+    await vi.waitFor(() => expect(streams).toHaveLength(1));
+    expect(streams[0].data).toEqual({ type: 'stream', streamId: 0 });
+    expect(streams[0].ports).toHaveLength(1);
+    // The page streams on it, straight to the window's end; and says so to main.
+    const atWindow: unknown[] = [];
+    channel.port2.on('message', ({ data }: { data: unknown }) => atWindow.push(data));
+    streams[0].ports[0].postMessage({ type: 'epoch', summary: { epoch: 1 } });
+    post(page, { type: 'streaming', streamId: 0 });
+    await vi.waitFor(() => expect(serving).toBe(true));
+    await vi.waitFor(() => expect(atWindow).toEqual([{ type: 'epoch', summary: { epoch: 1 } }]));
+    worker.kill();
   });
 
   it('tells a crashed, an out-of-memory and a killed window apart', async () => {
