@@ -7,7 +7,8 @@
  * History: each edit pushes the document before it. Consecutive edits of one parameter (typing
  * "128" is three edits) are merged into one step, and a drag is one step however far it goes.
  */
-import { analyzeGraph, type GraphReport } from '../../engine/graph/analyze';
+import type { GraphReport } from '../../engine/graph/analyze';
+import { analyzeTimed } from './timed-analysis';
 import type { GraphDocument } from '../../engine/graph/document';
 import { expandNode } from '../../engine/graph/expand';
 import type { LayerType } from '../../engine/graph/layer-types';
@@ -47,7 +48,7 @@ export class EditorStore extends Store<EditorState> {
   constructor(graph: GraphDocument = EMPTY) {
     super({
       graph,
-      report: analyzeGraph(graph),
+      report: analyzeTimed(graph),
       selectedNodes: [],
       selectedEdges: [],
       canUndo: false,
@@ -69,7 +70,7 @@ export class EditorStore extends Store<EditorState> {
     this.dragOrigin = null;
     this.set({
       graph,
-      report: analyzeGraph(graph),
+      report: analyzeTimed(graph),
       selectedNodes: [],
       selectedEdges: [],
       canUndo: false,
@@ -96,7 +97,7 @@ export class EditorStore extends Store<EditorState> {
     const keys = new Set(graph.edges.map(edgeKey));
     this.set({
       graph,
-      report: analyze ? analyzeGraph(graph) : this.state.report,
+      report: analyze ? analyzeTimed(graph) : this.state.report,
       selectedNodes: this.state.selectedNodes.filter((id) => ids.has(id)),
       selectedEdges: this.state.selectedEdges.filter((key) => keys.has(key)),
       canUndo: this.past.length > 0,
