@@ -48,7 +48,7 @@ import {
   type TrainingConfig,
 } from '../../train/trainer';
 import { createStorage, uploadStorage } from './buffers';
-import type { GpuContext } from './device';
+import { DeviceLossGuard, type GpuContext } from './device';
 import { webgpuPrograms } from './kernels';
 import { accumulateEpoch, checkTargets, elementLoss, softmaxCrossEntropy } from './kernels/loss';
 import {
@@ -118,9 +118,7 @@ export class GpuTrainer {
   private epochsWithoutImprovement = 0;
   private optimizerSteps = 0;
   private destroyed = false;
-  /** Rejections of the work now awaited, called if the device is lost meanwhile. */
-  private readonly waiting = new Set<(error: unknown) => void>();
-  private lostError: unknown = null;
+  private readonly lossGuard: DeviceLossGuard;
   /** Host staging of one batch. */
   private readonly hostInput: Float32Array;
   private readonly hostTargets: Int32Array | Float32Array;
@@ -150,11 +148,7 @@ export class GpuTrainer {
     if (validation) checkDatasetFits(model, validation);
     if (!STATE_NAMES[config.optimizer.kind]) throw new Error(`the optimiser ${config.optimizer.kind} has no GPU kernel`);
     this.lossInterval = Math.max(1, Math.floor(options.lossInterval ?? 1));
-    context.lost.catch((error: unknown) => {
-      this.lostError = error;
-      for (const reject of this.waiting) reject(error);
-      this.waiting.clear();
-    });
+    this.lossGuard = new DeviceLossGuard(context.lost);
     this.ownsRunner = !options.runner;
     this.runner = options.runner ?? new GpuRunner(context.device, undefined, { software: context.adapter.software });
     this.layers = options.layers ?? GPU_LAYERS;
@@ -479,16 +473,9 @@ export class GpuTrainer {
     return result;
   }
 
-  /**
-   * `work`, or the device's loss if that comes first (a lost device may never finish the work).
-   * One listener on `context.lost` serves every wait, so a long run does not pile reactions on it.
-   */
+  /** `work`, or the device's loss if that comes first (DeviceLossGuard). */
   private guard<T>(work: Promise<T>): Promise<T> {
-    if (this.lostError) return Promise.reject(this.lostError);
-    return new Promise<T>((resolve, reject) => {
-      this.waiting.add(reject);
-      work.then(resolve, reject).finally(() => this.waiting.delete(reject));
-    });
+    return this.lossGuard.guard(work);
   }
 }
 
