@@ -14,6 +14,7 @@ import type { LayerType } from '../../engine/graph/layer-types';
 import { Store } from './store-core';
 import { addNode, connect, edgeKey, moveNodes, removeElements, setParam, type Position } from './graph-edits';
 import { layoutPositions } from './layout';
+import { placeNewNodes } from './place-new-nodes';
 
 /** The graph with every layer placed by the auto-layout. */
 export const layoutGraph = (graph: GraphDocument): GraphDocument => moveNodes(graph, layoutPositions(graph));
@@ -157,6 +158,14 @@ export class EditorStore extends Store<EditorState> {
     if (!expanded.ok) return expanded.reason;
     this.commit(expanded.document);
     return null;
+  }
+
+  /**
+   * Replaces the whole graph with one written in the code view, as one undo step. Layers without
+   * a position are placed beside their inputs (placement.ts).
+   */
+  replaceGraph(graph: GraphDocument): void {
+    this.commit(placeNewNodes(graph));
   }
 
   /** Lays the graph out afresh (layout.ts), as one undo step. */
