@@ -161,16 +161,22 @@ export class EditorStore extends Store<EditorState> {
   }
 
   /**
-   * Replaces the whole graph with one written in the code view, as one undo step. Layers without
-   * a position are placed beside their inputs (placement.ts).
+   * Replaces the whole graph with one written in the code view. Consecutive replacements are one
+   * undo step until `endMerge` (the code view lost focus) or another edit. Layers without a
+   * position are placed beside their inputs (place-new-nodes.ts).
    */
   replaceGraph(graph: GraphDocument): void {
-    this.commit(placeNewNodes(graph));
+    this.commit(placeNewNodes(graph), { merge: 'code' });
   }
 
   /** Lays the graph out afresh (layout.ts), as one undo step. */
   autoLayout(): void {
     this.commit(layoutGraph(this.state.graph), { analyze: false });
+    this.set({ ...this.state, fitRequests: this.state.fitRequests + 1 });
+  }
+
+  /** Asks the canvas to fit the whole graph in view (its size changed). */
+  requestFit(): void {
     this.set({ ...this.state, fitRequests: this.state.fitRequests + 1 });
   }
 

@@ -11,7 +11,7 @@ import { compactParam, normaliseParam, type ParamSpec } from '../params';
 import { LABEL_ARGUMENT } from './parse';
 import { formatValue, quote } from './values';
 
-export const CODE_HEADER = '# One layer per line: name = Layer(inputs, parameter=value). The language: docs/MODEL_CODE.md';
+export const CODE_HEADER = '# name = Layer(inputs, parameter=value), one layer per line: docs/MODEL_CODE.md';
 
 /** Parameters printed even at their defaults, because a reader needs them (the image size). */
 const ALWAYS_SHOWN: Partial<Record<LayerType, readonly string[]>> = { Input: ['channels', 'height', 'width'] };
