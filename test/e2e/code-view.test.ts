@@ -90,7 +90,6 @@ describe.skipIf(chromiumMissing !== null)('the code view', () => {
     expect(await edgeLabels()).not.toContain('6×28×28');
     expect(await codeLines(modelCode())).toContain('conv1 = Conv2D(input, filters=8, kernel=5, padding=2)');
     expect(await page.getByTestId('error-count').textContent()).toBe('0 errors');
-    await screenshot('code-view.png');
   });
 
   it('marks a mistake on its line and leaves the graph as it was', async () => {
@@ -113,7 +112,7 @@ describe.skipIf(chromiumMissing !== null)('the code view', () => {
     expect(await node('extra').count()).toBe(0);
     expect(await node('conv1').textContent()).toContain('→ 8×28×28');
     expect(await page.getByTestId('error-count').textContent()).toBe('0 errors');
-    await screenshot('code-view-mistake.png');
+    await screenshot('code-view.png');
   });
 
   it("undoes the typing with Monaco's undo, and the graph edit with the canvas's, the code following", async () => {
@@ -148,7 +147,6 @@ describe.skipIf(chromiumMissing !== null)('the code view', () => {
     await view.locator('.view-line').first().click();
     await page.keyboard.type('x y');
     expect(await codeLines(view)).toEqual(before);
-    await screenshot('code-view-pytorch.png');
     await page.getByTestId('code-tab-model').click();
   });
 

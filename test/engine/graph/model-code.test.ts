@@ -1,7 +1,13 @@
 // Model code (engine/graph/model-code): every template prints, parses back to the same graph
 // and prints the same text; every kind of mistake is reported on its line and columns; and the
 // parser never throws, whatever it is given.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CATALOGUE } from '../../../engine/graph/catalogue';
+import { LAYER_TYPES } from '../../../engine/graph/layer-types';
+import { compactParam, type ParamSpec } from '../../../engine/graph/params';
+import { formatValue } from '../../../engine/graph/model-code/values';
 import { analyzeGraph } from '../../../engine/graph/analyze';
 import type { GraphDocument } from '../../../engine/graph/document';
 import { parseModelCode } from '../../../engine/graph/model-code/parse';
@@ -273,6 +279,30 @@ describe('the model code parser never throws', () => {
       }
       // A parsed document prints and parses back to the same text.
       if (parsed.document) expect(printModelCode(parse(printModelCode(parsed.document)))).toBe(printModelCode(parsed.document));
+    }
+  });
+});
+
+describe('docs/MODEL_CODE.md', () => {
+  const doc = readFileSync(join(import.meta.dirname, '../../../docs/MODEL_CODE.md'), 'utf8');
+
+  it('lists every layer type with each of its parameters at its default, as the printer writes it', () => {
+    for (const type of LAYER_TYPES) {
+      const row = doc.split('\n').find((line) => line.startsWith(`| \`${type}\` `));
+      expect(row, type).toBeDefined();
+      const schema: Record<string, ParamSpec> = CATALOGUE[type].params;
+      for (const [name, spec] of Object.entries(schema))
+        expect(row, `${type}.${name}`).toContain(`\`${name}=${formatValue(compactParam(spec, spec.default))}\``);
+    }
+  });
+
+  it('has examples that parse', () => {
+    const examples = [...doc.matchAll(/```python\n([\s\S]*?)```/g)].map((match) => match[1]);
+    expect(examples.length).toBeGreaterThanOrEqual(3);
+    // The residual block uses stem_relu from the rest of the template: define it first.
+    for (const example of examples) {
+      const defined = example.includes('stem_relu =') || !example.includes('stem_relu') ? example : `stem_relu = Input()\n${example}`;
+      expect(problems(defined)).toEqual([]);
     }
   });
 });
