@@ -8,7 +8,8 @@
  * - a change of the graph made elsewhere (canvas, inspector, undo) re-prints the code, changing
  *   only the lines that differ and keeping the cursor; a change that the code does not show
  *   (moving a layer) leaves the text, comments included, alone; and while a parse is pending the
- *   text being typed is never replaced.
+ *   text being typed is never replaced;
+ * - the layers selected on the canvas have their lines highlighted.
  */
 import type { GraphDocument } from '../../engine/graph/document';
 import { parseModelCode } from '../../engine/graph/model-code/parse';
@@ -44,6 +45,9 @@ export class ModelCodeBinding {
   private parses = false;
   private applying = false;
   private committing = false;
+  /** The lines of the layers selected on the canvas, highlighted. */
+  private readonly selection: monaco.editor.IEditorDecorationsCollection;
+  private selected: readonly string[] = [];
 
   constructor(
     host: HTMLElement,
@@ -64,7 +68,15 @@ export class ModelCodeBinding {
       if (this.timer !== undefined) this.parse();
       store.endMerge();
     });
-    this.unsubscribe = store.subscribe(() => this.graphChanged());
+    // Ctrl+S saves the graph: read what was just typed first.
+    this.view.onKeyDown((event) => {
+      if ((event.ctrlKey || event.metaKey) && event.keyCode === monaco.KeyCode.KeyS && this.timer !== undefined) this.parse();
+    });
+    this.selection = this.view.createDecorationsCollection();
+    this.unsubscribe = store.subscribe(() => {
+      this.graphChanged();
+      this.showSelection();
+    });
     this.parse();
   }
 
@@ -87,6 +99,8 @@ export class ModelCodeBinding {
     this.shown = this.store.graph;
     this.shownCode = printModelCode(this.shown);
     this.showProblems();
+    this.selected = [];
+    this.showSelection();
   }
 
   private graphChanged(): void {
@@ -138,6 +152,21 @@ export class ModelCodeBinding {
     monaco.editor.setModelMarkers(this.model, 'model-code', markers(this.syntax));
     monaco.editor.setModelMarkers(this.model, 'graph-analysis', markers(graph));
     this.onProblems(all);
+  }
+
+  /** Highlights the lines of the selected layers; one newly selected on the canvas is scrolled into view. */
+  private showSelection(): void {
+    const { selectedNodes } = this.store.getState();
+    if (selectedNodes === this.selected) return;
+    this.selected = selectedNodes;
+    const lines = selectedNodes.flatMap((id) => (this.lines.has(id) ? [this.lines.get(id)!] : []));
+    this.selection.set(
+      lines.map((line) => ({
+        range: new monaco.Range(line, 1, line, 1),
+        options: { isWholeLine: true, className: 'code-selected-layer', linesDecorationsClassName: 'code-selected-layer-margin' },
+      })),
+    );
+    if (lines.length === 1 && !this.view.hasTextFocus()) this.view.revealLineInCenterIfOutsideViewport(lines[0]);
   }
 
   /** Shows a line, for a click in the problem list. */

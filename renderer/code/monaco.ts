@@ -26,4 +26,6 @@ export const EDITOR_OPTIONS: monaco.editor.IStandaloneEditorConstructionOptions 
   tabSize: 4,
   renderWhitespace: 'none',
   fixedOverflowWidgets: true,
+  // Shapes are written 6×28×28 and 1×28×28 → 6×28×28: not characters to warn about.
+  unicodeHighlight: { ambiguousCharacters: false },
 };

@@ -18,6 +18,7 @@ let served: Served;
 let context: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
+const workers: string[] = [];
 
 const node = (id: string): Locator => page.locator(`[data-testid=node-${id}]`);
 const edgeLabels = () => page.locator('.react-flow__edge-text').allTextContents();
@@ -53,6 +54,7 @@ describe.skipIf(chromiumMissing !== null)('the code view', () => {
     served = await startServe();
     ({ context, page } = await launchBrowser());
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('worker', (worker) => workers.push(worker.url()));
     page.on('console', (message) => {
       if (message.type() === 'error') pageErrors.push(message.text());
     });
@@ -75,8 +77,10 @@ describe.skipIf(chromiumMissing !== null)('the code view', () => {
     expect(lines).toContain('conv1 = Conv2D(input, filters=6, kernel=5, padding=2)');
     expect(lines).toContain('output = ClassificationHead(fc3)');
     expect(await page.getByTestId('code-status').textContent()).toMatch(/^No problems/);
-    // Monaco's own chunk and worker were loaded from our origin (no CDN, nothing blocked by the CSP).
+    // Monaco's own chunk and worker were loaded from our origin (no CDN, no blob: worker, nothing blocked by the CSP).
     expect(await modelCode().locator('.monaco-editor').count()).toBe(1);
+    await expect.poll(() => workers.length).toBeGreaterThan(0);
+    for (const url of workers) expect(url.startsWith(`http://127.0.0.1:${served.port}/assets/editor.worker`)).toBe(true);
   });
 
   it('changes a layer when its line is retyped, and the canvas follows as one edit', async () => {
@@ -134,6 +138,18 @@ describe.skipIf(chromiumMissing !== null)('the code view', () => {
     // A canvas edit re-prints the code too: redo brings the 8 filters back.
     await page.keyboard.press('Control+Shift+Z');
     await expect.poll(() => codeLines(modelCode())).toContain('conv1 = Conv2D(input, filters=8, kernel=5, padding=2)');
+  });
+
+  it('highlights the line of the layer selected on the canvas', async () => {
+    await node('conv2').click();
+    const highlight = modelCode().locator('.code-selected-layer');
+    await expect.poll(() => highlight.count()).toBe(1);
+    const number = (await codeLines(modelCode())).findIndex((line) => line.startsWith('conv2 = ')) + 1;
+    const mark = (await highlight.boundingBox())!;
+    const gutter = (await modelCode()
+      .locator('.line-numbers', { hasText: new RegExp(`^${number}$`) })
+      .boundingBox())!;
+    expect(Math.abs(mark.y - gutter.y)).toBeLessThan(2);
   });
 
   it('shows the PyTorch model read-only, following the graph', async () => {
