@@ -140,6 +140,35 @@ describe.skipIf(chromiumMissing !== null)('the code view', () => {
     await expect.poll(() => codeLines(modelCode())).toContain('conv1 = Conv2D(input, filters=8, kernel=5, padding=2)');
   });
 
+  it('adds a layer written on a new line, placed beside its input, with the analysis marking its line', async () => {
+    const line = (await goToLine('relu4 = ReLU(fc2)')) + 1;
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('side = Dropout(relu4');
+    await node('side').waitFor();
+    const side = (await node('side').boundingBox())!;
+    const relu4 = (await node('relu4').boundingBox())!;
+    expect(side.x).toBeGreaterThan(relu4.x);
+    expect(side.y).toBeGreaterThan(relu4.y);
+    // Not a mistake in the code, so the graph changed; but the network has a dead end, marked on its line and on the canvas.
+    const problem = page.getByTestId('code-problem');
+    await expect.poll(() => problem.count()).toBe(1);
+    expect(await problem.getAttribute('data-line')).toBe(String(line));
+    expect(await problem.textContent()).toBe(
+      `Ln ${line} side: its output does not lead to the output head 'output'; connect it onwards or delete it`,
+    );
+    expect(await page.getByTestId('code-status').textContent()).toBe('The graph follows the code; it has 1 issue.');
+    expect(await node('side').getAttribute('data-status')).toBe('error');
+    expect(await page.getByTestId('error-count').textContent()).toBe('1 error');
+    // Deleting the line deletes the layer.
+    await modelCode()
+      .locator('.line-numbers', { hasText: new RegExp(`^${line}$`) })
+      .click();
+    await page.keyboard.press('Delete');
+    await expect.poll(() => node('side').count()).toBe(0);
+    expect(await page.getByTestId('error-count').textContent()).toBe('0 errors');
+  });
+
   it('highlights the line of the layer selected on the canvas', async () => {
     await node('conv2').click();
     const highlight = modelCode().locator('.code-selected-layer');
