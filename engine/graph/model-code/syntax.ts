@@ -71,9 +71,12 @@ export const parseStatements = (source: string): { statements: Statement[]; prob
   const skipNewlines = () => {
     while (peek().kind === 'newline') at++;
   };
-  /** `name = Type(` starting a line inside an unclosed call: the user began the next layer. */
-  const startsLayer = (): boolean =>
-    tokens[at - 1]?.kind === 'newline' && peek().kind === 'name' && peek(1).text === '=' && peek(2).kind === 'name' && peek(3).text === '(';
+  /** A layer (`name = Type(`) or a header starts here. */
+  const startsStatement = (): boolean =>
+    peek().kind === 'name' &&
+    ((peek(1).text === '=' && peek(2).kind === 'name' && peek(3).text === '(') || (HEADERS.has(peek().text) && peek(1).kind === 'string'));
+  /** A statement starting a line inside an unclosed call: the user began the next one. */
+  const startsLayer = (): boolean => tokens[at - 1]?.kind === 'newline' && startsStatement();
 
   const value = (): unknown => {
     const token = next();
@@ -108,12 +111,26 @@ export const parseStatements = (source: string): { statements: Statement[]; prob
     }
   };
 
+  /** True between a layer's '(' and its ')': a mistake there skips the rest of the call, over several lines if it spans them. */
+  let insideCall = false;
+  const skipRestOfCall = () => {
+    let depth = 1;
+    while (peek().kind !== 'end' && depth > 0) {
+      const token = next();
+      if (token.text === '(') depth++;
+      else if (token.text === ')') depth--;
+      else if (startsLayer()) return;
+    }
+    while (peek().kind !== 'newline' && peek().kind !== 'end') at++;
+  };
+
   const layerAfterName = (name: Token): LayerStatement => {
     next(); // '='
     const type = next();
     if (type.kind !== 'name') fail(type, `expected a layer type after '=', such as Conv2D, not ${describe(type)}`);
     const open = next();
     if (open.text !== '(') fail(open, `expected '(' after ${type.text}, as in ${type.text}(…)`);
+    insideCall = true;
     const inputs: Token[] = [];
     const params: ParamArgument[] = [];
     for (;;) {
@@ -121,6 +138,7 @@ export const parseStatements = (source: string): { statements: Statement[]; prob
       if (startsLayer() || peek().kind === 'end') {
         // Kept, so that its name is defined for the layers below; the next line is read afresh.
         problems.push(problemAt(open, `this '(' is not closed; end the layer with ')'`));
+        insideCall = false;
         return { kind: 'layer', name, type, inputs, params };
       }
       if (peek().text === ')') break;
@@ -139,6 +157,7 @@ export const parseStatements = (source: string): { statements: Statement[]; prob
       else if (peek().text !== ')' && !startsLayer()) fail(peek(), `expected ',' or ')' after '${argument.text}', not ${describe(peek())}`);
     }
     next(); // ')'
+    insideCall = false;
     return { kind: 'layer', name, type, inputs, params };
   };
 
@@ -166,7 +185,9 @@ export const parseStatements = (source: string): { statements: Statement[]; prob
         fail(after, `expected the end of the line after the statement, not ${describe(after)}`);
     } catch (error) {
       if (!(error instanceof Abandon)) throw error;
-      while (peek().kind !== 'newline' && peek().kind !== 'end') at++;
+      if (insideCall) skipRestOfCall();
+      else while (peek().kind !== 'newline' && peek().kind !== 'end') at++;
+      insideCall = false;
     }
   }
   return { statements, problems, brokenNames };

@@ -219,6 +219,18 @@ describe('model code mistakes, on their lines', () => {
     ]);
   });
 
+  it('one mistake in a call over several lines is reported once, and the next layer is read', () => {
+    expect(problems('i = Input()\nc = Conv2D(i,\n    filters=0x,\n    kernel=3)\nr = ReLU(c, 1)\nd = Dense(r)')).toEqual([
+      { line: 3, column: 14, endColumn: 15, message: "expected ',' or ')' after 'filters', not 'x'" },
+      { line: 5, column: 13, endColumn: 14, message: "expected an input layer's name or parameter=value, not '1'" },
+    ]);
+    // An unclosed call with a mistake ends where the next layer starts.
+    expect(problems('i = Input()\nc = Conv2D(i, filters=$\nr = ReLU(c)\nbad = Nope(r)')).toEqual([
+      { line: 2, column: 23, endColumn: 24, message: "unexpected character '$'" },
+      { line: 4, column: 7, endColumn: 11, message: "unknown layer type 'Nope'; see docs/MODEL_CODE.md for the layer types" },
+    ]);
+  });
+
   it('a line that is no statement, and a header given twice', () => {
     expect(problems("Conv2D(x)\nnetwork 'a'\nnetwork 'b'")).toEqual([
       {
