@@ -169,6 +169,24 @@ describe.skipIf(chromiumMissing !== null)('the code view', () => {
     expect(await page.getByTestId('error-count').textContent()).toBe('0 errors');
   });
 
+  it('suggests layer types after =, and a layer’s parameters inside its brackets', async () => {
+    const line = (await goToLine('output = ClassificationHead(fc3)')) + 1;
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('more = Dens');
+    const suggestions = modelCode().locator('.suggest-widget .monaco-list-row');
+    await expect.poll(() => suggestions.allTextContents()).toContainEqual(expect.stringContaining('Dense'));
+    await page.keyboard.press('Escape');
+    await page.keyboard.type('e(fc3, un');
+    await expect.poll(() => suggestions.allTextContents()).toContainEqual(expect.stringContaining('units'));
+    await page.keyboard.press('Escape');
+    await modelCode()
+      .locator('.line-numbers', { hasText: new RegExp(`^${line}$`) })
+      .click();
+    await page.keyboard.press('Delete');
+    await expect.poll(() => page.getByTestId('code-status').textContent()).toMatch(/^No problems/);
+  });
+
   it('highlights the line of the layer selected on the canvas', async () => {
     await node('conv2').click();
     const highlight = modelCode().locator('.code-selected-layer');
