@@ -1,6 +1,8 @@
 /** The window: the start page, or the editor laid out like VS Code (palette, canvas, inspector, training panel, status bar). */
 import { ReactFlowProvider } from '@xyflow/react';
 import { useEffect } from 'react';
+import { CodePanel } from '../code/CodePanel';
+import { codePanel } from '../code/code-panel-state';
 import { Canvas } from '../editor/Canvas';
 import { Palette } from '../editor/Palette';
 import { Inspector } from '../inspector/Inspector';
@@ -15,15 +17,19 @@ import { TopBar } from './TopBar';
 
 const Editor = () => {
   const opened = useStore(app, (state) => state.opened);
+  const codeOpen = useStore(codePanel, (state) => state.open);
   return (
     <div className="editor">
       <TopBar />
       <div className="workbench">
         <Palette />
         <div className="center">
-          <ReactFlowProvider key={`canvas-${opened}`}>
-            <Canvas />
-          </ReactFlowProvider>
+          <div className="canvas-row">
+            <ReactFlowProvider key={`canvas-${opened}`}>
+              <Canvas />
+            </ReactFlowProvider>
+            {codeOpen && <CodePanel key={`code-${opened}`} />}
+          </div>
           <div className="bottom-panels">
             <TrainingPanel key={`training-${opened}`} />
             <VisualisePanel key={`visualise-${opened}`} />

@@ -1,5 +1,6 @@
 /** The bar above the editor: the project, undo and redo, save and save as, and the latest notice. */
 import { useEffect, useState, type FormEvent } from 'react';
+import { codePanel } from '../code/code-panel-state';
 import { backToStart, saveProject } from './actions';
 import { useStore } from './hooks';
 import { app, editor, isDirty } from './state';
@@ -40,6 +41,7 @@ export const TopBar = () => {
   const revision = useStore(editor, (s) => s.revision);
   const canUndo = useStore(editor, (s) => s.canUndo);
   const canRedo = useStore(editor, (s) => s.canRedo);
+  const codeOpen = useStore(codePanel, (s) => s.open);
   const dirty = isDirty(state, revision);
   return (
     <header className="top-bar">
@@ -53,6 +55,17 @@ export const TopBar = () => {
         </span>
         <span className="muted project-path">{state.path ?? 'not saved yet'}</span>
         <span className="top-spacer" />
+        <button
+          onClick={() => {
+            codePanel.update({ open: !codeOpen });
+            setTimeout(() => editor.requestFit(), 50); // once the canvas has its new size
+          }}
+          aria-pressed={codeOpen}
+          data-testid="toggle-code"
+          title="The graph as code beside the canvas: model code to edit, and PyTorch"
+        >
+          Code
+        </button>
         <button onClick={() => editor.autoLayout()} title="Lay the graph out afresh">
           Auto-layout
         </button>

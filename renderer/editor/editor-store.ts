@@ -15,6 +15,7 @@ import type { LayerType } from '../../engine/graph/layer-types';
 import { Store } from './store-core';
 import { addNode, connect, edgeKey, moveNodes, removeElements, setParam, type Position } from './graph-edits';
 import { layoutPositions } from './layout';
+import { placeNewNodes } from './place-new-nodes';
 
 /** The graph with every layer placed by the auto-layout. */
 export const layoutGraph = (graph: GraphDocument): GraphDocument => moveNodes(graph, layoutPositions(graph));
@@ -160,9 +161,23 @@ export class EditorStore extends Store<EditorState> {
     return null;
   }
 
+  /**
+   * Replaces the whole graph with one written in the code view. Consecutive replacements are one
+   * undo step until `endMerge` (the code view lost focus) or another edit. Layers without a
+   * position are placed beside their inputs (place-new-nodes.ts).
+   */
+  replaceGraph(graph: GraphDocument): void {
+    this.commit(placeNewNodes(graph), { merge: 'code' });
+  }
+
   /** Lays the graph out afresh (layout.ts), as one undo step. */
   autoLayout(): void {
     this.commit(layoutGraph(this.state.graph), { analyze: false });
+    this.set({ ...this.state, fitRequests: this.state.fitRequests + 1 });
+  }
+
+  /** Asks the canvas to fit the whole graph in view (its size changed). */
+  requestFit(): void {
     this.set({ ...this.state, fitRequests: this.state.fitRequests + 1 });
   }
 
