@@ -164,6 +164,16 @@ export type StudioJobEvent =
       readonly imagesPerSecond: number;
       readonly etaSeconds: number;
     }
+  /**
+   * Files and folders the run's dataset skipped (unreadable or corrupt images, files that are
+   * not images, class folders without images): those met on opening it, before `started`, then
+   * any met while training. `problems` lists at most 200 of them; `total` counts them all.
+   */
+  | {
+      readonly type: 'dataset-problems';
+      readonly problems: { readonly path: string; readonly reason: string; readonly line?: number }[];
+      readonly total: number;
+    }
   | { readonly type: 'epoch'; readonly summary: EpochRecord }
   /** Weights were kept after an epoch (they stay in the host). */
   | { readonly type: 'checkpoint'; readonly epoch: number; readonly globalStep: number }
