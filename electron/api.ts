@@ -68,6 +68,11 @@ export interface RestoredFrom {
   readonly originalPath: string | null;
   /** Why the original file could not be opened, when it could not (the changes are restored as a new project). */
   readonly problem?: string;
+  /**
+   * The original file was saved over since these changes were made (by another window or
+   * program): saving the restored project replaces that version only when forced.
+   */
+  readonly fileChanged?: boolean;
 }
 
 /** Unsaved changes left by a window that closed or crashed without saving. */

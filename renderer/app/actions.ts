@@ -100,10 +100,14 @@ export const restoreProject = async (id: string): Promise<void> => {
     const opened = await api().restoreProject(id);
     show(opened);
     const from = opened.restored;
+    const when = from ? formatSavedAt(from.savedAt) : 'before';
     const text = from?.problem
-      ? `restored the unsaved changes from ${formatSavedAt(from.savedAt)}, but ${from.problem}`
-      : `restored the unsaved changes from ${from ? formatSavedAt(from.savedAt) : 'before'}; save to keep them`;
-    app.update({ unsavedResults: true, notice: { kind: from?.problem ? 'error' : 'info', text } });
+      ? `restored the unsaved changes from ${when}, but ${from.problem}`
+      : from?.fileChanged
+        ? `restored the unsaved changes from ${when}; ${opened.path} was saved over since, so saving asks before replacing it (or use Save as…)`
+        : `restored the unsaved changes from ${when}; save to keep them`;
+    const warn = Boolean(from?.problem || from?.fileChanged);
+    app.update({ unsavedResults: true, notice: { kind: warn ? 'error' : 'info', text } });
   } catch (error) {
     showError(error);
   }

@@ -215,7 +215,8 @@ export class WindowSession implements StudioApi {
   async autosaveProject(document: ProjectDocument): Promise<void> {
     const edited = checkDocument(document, 'the document to autosave');
     try {
-      await this.services.recovery.write(this.recoveryId, this.path, edited);
+      const stamp = this.path ? this.store.stampOf(this.path) : undefined;
+      await this.services.recovery.write(this.recoveryId, this.path, edited, stamp);
     } catch (error) {
       throw new RecoveryError(
         `the unsaved changes could not be kept in ${this.services.recovery.folder}: ${error instanceof Error ? error.message : String(error)}`,
@@ -244,8 +245,18 @@ export class WindowSession implements StudioApi {
         const runs = [...original.project.runs, ...restored.runs.filter((run) => !known.has(run.id))];
         const document = { ...restored, runs, ...(original.project.weights ? { weights: original.project.weights } : {}) };
         this.reset(original.path, document, original.tensors.current, new Map(original.tensors.runs), id);
+        const was = entry.originalStamp;
+        const changed =
+          was !== undefined &&
+          (was.mtimeMs !== original.stamp.mtimeMs || was.size !== original.stamp.size || was.ino !== original.stamp.ino);
+        // Saved over since these changes were made: a save must not replace that unasked.
+        if (changed) this.store.forget(original.path);
         await this.services.recent.remember(original.path, restored.name);
-        return this.opened(document, undefined, { savedAt: entry.savedAt, originalPath: entry.originalPath });
+        return this.opened(document, undefined, {
+          savedAt: entry.savedAt,
+          originalPath: entry.originalPath,
+          ...(changed ? { fileChanged: true } : {}),
+        });
       }
       problem = `${original.error.message}; the changes are restored as a new project: save them under a name`;
     }

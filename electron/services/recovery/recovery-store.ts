@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseProject, type ProjectDocument } from '../../../engine/project/schema';
-import { nodeFileSystem, type StoreFileSystem } from '../project/store';
+import { nodeFileSystem, type FileStamp, type StoreFileSystem } from '../project/store';
 
 export const RECOVERY_FORMAT = 'cnn-studio/recovery';
 export const RECOVERY_VERSION = 1;
@@ -26,6 +26,8 @@ export interface RecoveryEntry {
   readonly savedAt: string;
   /** The project's file when the window had one, else null (a new project). */
   readonly originalPath: string | null;
+  /** That file's modification time, size and inode as the window last opened or saved it, when known. */
+  readonly originalStamp?: FileStamp;
   /** The application that wrote it, e.g. `CNN Studio 0.1.0`. */
   readonly application: string;
   /** The document as the window had it: graph with layout, settings, dataset, run records; no weights. */
@@ -74,6 +76,8 @@ const withoutWeights = (document: ProjectDocument): ProjectDocument => {
   };
 };
 
+const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
 /** The entry in `text`, or why it is not one. `file` names it in the messages. */
 export const parseRecoveryEntry = (text: string, file: string): RecoveryEntry | string => {
   let value: unknown;
@@ -90,6 +94,18 @@ export const parseRecoveryEntry = (text: string, file: string): RecoveryEntry | 
   if (typeof entry.id !== 'string' || !ID_PATTERN.test(entry.id)) return `${file} has no valid id`;
   if (typeof entry.savedAt !== 'string' || Number.isNaN(Date.parse(entry.savedAt))) return `${file} has no valid savedAt time`;
   if (entry.originalPath !== null && typeof entry.originalPath !== 'string') return `${file} has no valid originalPath`;
+  const stamp = entry.originalStamp;
+  if (
+    stamp !== undefined &&
+    !(
+      typeof stamp === 'object' &&
+      stamp !== null &&
+      isFiniteNumber((stamp as Record<string, unknown>).mtimeMs) &&
+      isFiniteNumber((stamp as Record<string, unknown>).size) &&
+      isFiniteNumber((stamp as Record<string, unknown>).ino)
+    )
+  )
+    return `${file} has no valid originalStamp`;
   const parsed = parseProject(entry.document);
   if (!parsed.ok) return `${file} holds no valid project: ${parsed.errors.slice(0, 3).join('; ')}`;
   return {
@@ -98,6 +114,7 @@ export const parseRecoveryEntry = (text: string, file: string): RecoveryEntry | 
     id: entry.id,
     savedAt: entry.savedAt,
     originalPath: entry.originalPath as string | null,
+    ...(stamp !== undefined ? { originalStamp: stamp as FileStamp } : {}),
     application: typeof entry.application === 'string' ? entry.application : '',
     document: parsed.project,
   };
@@ -158,7 +175,7 @@ export class RecoveryStore {
   }
 
   /** Writes (or replaces) an entry atomically; returns its summary. */
-  write(id: string, originalPath: string | null, document: ProjectDocument): Promise<RecoverySummary> {
+  write(id: string, originalPath: string | null, document: ProjectDocument, originalStamp?: FileStamp): Promise<RecoverySummary> {
     const file = this.fileOf(id);
     return this.inTurn(id, async () => {
       const entry: RecoveryEntry = {
@@ -167,6 +184,9 @@ export class RecoveryStore {
         id,
         savedAt: this.now().toISOString(),
         originalPath,
+        ...(originalPath !== null && originalStamp
+          ? { originalStamp: { mtimeMs: originalStamp.mtimeMs, size: originalStamp.size, ino: originalStamp.ino } }
+          : {}),
         application: this.application,
         document: withoutWeights(document),
       };

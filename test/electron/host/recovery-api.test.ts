@@ -83,10 +83,32 @@ describe('unsaved changes', () => {
     const restored = await observer.call<OpenedProject>('restoreProject', listing.entries[0]!.id);
     expect(restored).toMatchObject({ path, restored: { originalPath: path } });
     expect(restored.restored?.problem).toBeUndefined();
+    expect(restored.restored?.fileChanged).toBeUndefined();
     expect(conv1Filters(restored.document)).toBe(9);
     // The window opened the file, so it may save over it; the save removes the entry.
     const saved = await observer.call<SavedProject>('saveProject', path, restored.document);
     expect(conv1Filters(saved.document)).toBe(9);
+    expect(entries()).toEqual([]);
+    observer.close();
+  });
+
+  it('says when the file was saved over since, and then saves over it only when forced', async () => {
+    const path = join(harness.folder, 'saved-over.cnnproj');
+    const first = await RpcClient.connect(harness.server.port);
+    const made = await first.call<OpenedProject>('newProject', 'lenet5');
+    await first.call('saveProject', path, made.document);
+    await first.call('autosaveProject', withConv1Filters(made.document, 7));
+    const observer = await RpcClient.connect(harness.server.port);
+    const listing = await closeWindow(first, observer, 1);
+    // Another window saves a newer version of the file meanwhile.
+    const other = await RpcClient.connect(harness.server.port);
+    await other.call('saveProject', path, withConv1Filters(made.document, 3), { force: true });
+    other.close();
+
+    const restored = await observer.call<OpenedProject>('restoreProject', listing.entries[0]!.id);
+    expect(restored.restored).toMatchObject({ originalPath: path, fileChanged: true });
+    await expect(observer.call('saveProject', path, restored.document)).rejects.toMatchObject({ name: 'ProjectError' });
+    await observer.call('saveProject', path, restored.document, { force: true });
     expect(entries()).toEqual([]);
     observer.close();
   });

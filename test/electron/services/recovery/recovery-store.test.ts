@@ -44,13 +44,15 @@ describe('RecoveryStore', () => {
   it('writes an entry atomically, with its path and time, and reads the document back without weights', async () => {
     const store = new RecoveryStore(folder(), { application: 'CNN Studio test', now: clock() });
     const id = newRecoveryId();
-    const summary = await store.write(id, '/projects/lenet.cnnproj', edited(8));
+    const stamp = { mtimeMs: 1764118923456.5, size: 4096, ino: 77 };
+    const summary = await store.write(id, '/projects/lenet.cnnproj', edited(8), stamp);
     expect(summary).toEqual({ id, name: 'LeNet-5', originalPath: '/projects/lenet.cnnproj', savedAt: '2026-11-26T01:00:00.000Z' });
     expect(await readdir(store.folder)).toEqual([`${id}.json`]);
     const raw = JSON.parse(await readFile(join(store.folder, `${id}.json`), 'utf8')) as Record<string, unknown>;
     expect(raw).toMatchObject({ format: RECOVERY_FORMAT, version: 1, id, application: 'CNN Studio test' });
     const entry = await store.read(id);
     expect(entry.originalPath).toBe('/projects/lenet.cnnproj');
+    expect(entry.originalStamp).toEqual(stamp);
     expect(entry.document.graph.nodes.find((node) => node.id === 'conv1')?.params?.filters).toBe(8);
     expect(entry.document.weights).toBeUndefined();
   });
