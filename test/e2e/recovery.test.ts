@@ -1,7 +1,8 @@
 // Crash recovery end to end: the real `cnn-studio serve` and headless Chromium. A project is
 // opened and edited; once the autosave has reached the recovery folder the browser is killed
 // without saving; a new browser finds the offer on the start page, restores the edit, and a
-// save writes it to the file and clears the recovery folder.
+// save writes it to the file and clears the recovery folder. Leaving a project with unsaved
+// edits asks first, and discarding them removes their autosave.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -89,6 +90,24 @@ describe.skipIf(chromiumMissing !== null)('recovering unsaved changes after a cr
     await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('saved');
     expect(await conv1FiltersOnDisk()).toBe(13);
     expect(recoveryFiles()).toEqual([]);
+  }, 60_000);
+
+  it('asks before leaving a project with unsaved edits, and Discard changes throws the autosave away', async () => {
+    await page.locator('[data-testid=node-conv1]').click();
+    await page.getByTestId('param-conv1-filters').locator('input').fill('21');
+    await expect.poll(() => recoveryFiles().length, { timeout: 20_000, interval: 250 }).toBe(1);
+    await page.getByTitle('Start page').click();
+    const confirm = page.getByTestId('leave-confirm');
+    await confirm.waitFor();
+    expect(await confirm.textContent()).toContain('without saving');
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    expect(await page.locator('[data-testid=node-conv1]').textContent()).toContain('21×28×28');
+    await page.getByTitle('Start page').click();
+    await page.getByTestId('leave-confirm').getByRole('button', { name: 'Discard changes' }).click();
+    await page.getByTestId('template-lenet5').waitFor();
+    expect(recoveryFiles()).toEqual([]);
+    expect(await page.getByTestId('recovery').count()).toBe(0);
+    expect(await conv1FiltersOnDisk()).toBe(13);
     expect(pageErrors).toEqual([]);
   }, 60_000);
 });
