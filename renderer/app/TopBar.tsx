@@ -1,7 +1,7 @@
 /** The bar above the editor: the project, undo and redo, save and save as, and the latest notice. */
 import { useEffect, useState, type FormEvent } from 'react';
 import { codePanel } from '../code/code-panel-state';
-import { backToStart, saveProject } from './actions';
+import { backToStart, leaveDiscarding, saveProject } from './actions';
 import { useStore } from './hooks';
 import { app, editor, isDirty } from './state';
 
@@ -83,6 +83,14 @@ export const TopBar = () => {
         </button>
       </div>
       {state.savingAs && <SaveAsForm />}
+      {state.confirmingLeave && (
+        <div className="notice error leave-confirm" role="alert" data-testid="leave-confirm">
+          <span>Leave {state.project?.name} without saving? Its unsaved changes will be thrown away.</span>
+          <button onClick={() => void saveProject()}>Save</button>
+          <button onClick={() => void leaveDiscarding()}>Discard changes</button>
+          <button onClick={() => app.update({ confirmingLeave: false })}>Cancel</button>
+        </div>
+      )}
       {state.notice && (
         <div className={`notice ${state.notice.kind}`} role={state.notice.kind === 'error' ? 'alert' : 'status'} data-testid="notice">
           <span>{state.notice.text}</span>

@@ -33,6 +33,8 @@ export interface AppState {
   readonly busy: boolean;
   /** Counts projects shown, so panels can start afresh for each. */
   readonly opened: number;
+  /** The person asked to leave a project with unsaved edits: the top bar asks to confirm. */
+  readonly confirmingLeave: boolean;
 }
 
 export const editor = new EditorStore();
@@ -51,6 +53,7 @@ export const app = new ValueStore<AppState>({
   savingAs: false,
   busy: false,
   opened: 0,
+  confirmingLeave: false,
 });
 
 /** The project as it is now: the open document with the editor's graph. */
@@ -62,3 +65,10 @@ export const currentDocument = (): ProjectDocument | null => {
 /** Whether there are changes to save. */
 export const isDirty = (state: AppState, revision: number): boolean =>
   state.project !== null && (state.path === null || revision !== state.savedRevision || state.unsavedResults);
+
+/**
+ * Whether the open project has edits that a save would keep (a new project from a template has
+ * none until it is edited): what autosave keeps, and what leaving asks about.
+ */
+export const hasUnsavedEdits = (state: AppState, revision: number): boolean =>
+  state.screen === 'editor' && state.project !== null && (revision !== state.savedRevision || state.unsavedResults);
