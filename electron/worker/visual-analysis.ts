@@ -24,7 +24,8 @@ import type { VisualRequestMessage } from './visual-protocol';
 export const DEFAULT_TOP_SCAN = 500;
 export const DEFAULT_CONFUSION_SAMPLES = 2000;
 const SURVEY_BATCH = 32;
-const MISCLASSIFIED_SHOWN = 60;
+/** Mistakes sent per cell of the confusion matrix (the most confident), so every cell's gallery has some. */
+const MISTAKES_PER_CELL = 12;
 
 interface Plans {
   readonly single: Plan;
@@ -161,7 +162,13 @@ export const analyseSet = (model: Model, request: VisualRequestMessage, dataset:
   }
   if (request.kind === 'confusion') {
     const indices = firstIndices(dataset, request.samples, DEFAULT_CONFUSION_SAMPLES);
-    const report = confusionReport(survey, dataset, { indices, limit: MISCLASSIFIED_SHOWN });
+    const report = confusionReport(survey, dataset, { indices, limit: indices.length });
+    const perCell = new Map<number, number>();
+    const shown = report.misclassified.filter((wrong) => {
+      const cell = wrong.label * report.classes + wrong.predicted;
+      perCell.set(cell, (perCell.get(cell) ?? 0) + 1);
+      return perCell.get(cell)! <= MISTAKES_PER_CELL;
+    });
     return {
       kind: 'confusion',
       classes: report.classes,
@@ -170,7 +177,7 @@ export const analyseSet = (model: Model, request: VisualRequestMessage, dataset:
       perClass: [...report.perClass].map((value) => (Number.isNaN(value) ? null : value)),
       accuracy: report.accuracy,
       wrong: report.wrong,
-      misclassified: report.misclassified.map((wrong) => ({
+      misclassified: shown.map((wrong) => ({
         ...wrong,
         image: quantise('sample', sampleImage(dataset, wrong.sample), shape),
       })),

@@ -100,7 +100,7 @@ export interface ConfusionAnalysis<Data> {
   readonly perClass: (number | null)[];
   readonly accuracy: number;
   readonly wrong: number;
-  /** The mistakes, most confident first (at most 60). */
+  /** The mistakes, most confident first: at most 12 of each cell of the matrix. */
   readonly misclassified: MisclassifiedSample<Data>[];
 }
 

@@ -124,11 +124,18 @@ describe('analysis requests to a training worker', () => {
 
     const confusion = await ask(job, { kind: 'confusion' });
     if (confusion.analysis?.kind !== 'confusion') throw new Error(confusion.error);
-    const confusionHere = confusionReport(survey, validation!, { limit: 60 });
+    const confusionHere = confusionReport(survey, validation!, { limit: 10_000 });
     expect(confusion.analysis.samples).toBe(validation!.size);
     expect(confusion.analysis.counts).toEqual([...confusionHere.counts]);
     expect(confusion.analysis.accuracy).toBeCloseTo(confusionHere.accuracy, 10);
-    expect(confusion.analysis.misclassified.map((m) => m.sample)).toEqual(confusionHere.misclassified.map((m) => m.sample));
+    // the mistakes, most confident first, at most 12 of each (true, predicted) cell
+    const taken = new Map<string, number>();
+    const expectedMistakes = confusionHere.misclassified.filter((m) => {
+      const cell = `${m.label}-${m.predicted}`;
+      taken.set(cell, (taken.get(cell) ?? 0) + 1);
+      return taken.get(cell)! <= 12;
+    });
+    expect(confusion.analysis.misclassified.map((m) => m.sample)).toEqual(expectedMistakes.map((m) => m.sample));
     expect(confusion.analysis.misclassified.every((m) => m.image.data.length === 784)).toBe(true);
 
     // refusals, said as such

@@ -94,7 +94,8 @@ describe('requestVisual', () => {
     if (confusion.analysis?.kind !== 'confusion') throw new Error('no confusion');
     expect(confusion.analysis.samples).toBe(80);
     expect(confusion.analysis.counts.reduce((a, b) => a + b, 0)).toBe(80);
-    expect(confusion.analysis.misclassified).toHaveLength(confusion.analysis.wrong);
+    expect(confusion.analysis.misclassified.length).toBeLessThanOrEqual(confusion.analysis.wrong);
+    expect(confusion.analysis.misclassified.length > 0).toBe(confusion.analysis.wrong > 0);
     for (const wrong of confusion.analysis.misclassified) expect(decodeBase64(wrong.image.data)).toHaveLength(784);
   });
 
