@@ -3,7 +3,7 @@
 // the confusion matrix (a click shows its mistakes, a click on one explains it), saliency,
 // Grad-CAM, occlusion, the deconvnet projection and the top-9 patches each render.
 // Screenshots of each view are left in .tmp/e2e-screenshots; CNN_STUDIO_SCREENSHOTS=1 also
-// writes docs/images/analysis-*.png.
+// writes docs/images/analysis-{attribution,deconvnet,confusion}.png (and analysis-features.png, not used by the guide).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
