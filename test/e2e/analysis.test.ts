@@ -3,7 +3,7 @@
 // the confusion matrix (a click shows its mistakes, a click on one explains it), saliency,
 // Grad-CAM, occlusion, the deconvnet projection and the top-9 patches each render.
 // Screenshots of each view are left in .tmp/e2e-screenshots; CNN_STUDIO_SCREENSHOTS=1 also
-// writes docs/images/analysis-{attribution,deconvnet,confusion}.png (and analysis-features.png, not used by the guide).
+// writes docs/images/analysis-{attribution,deconvnet,confusion}.png.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
@@ -37,13 +37,13 @@ const canvasFacts = (canvas: Locator) =>
     return { width, height, colours: colours.size };
   });
 
-const shoot = async (name: string) => {
+const shoot = async (name: string, forDocs = true) => {
   mkdirSync(ARTEFACTS, { recursive: true });
   const panel = page.getByRole('region', { name: 'Visualise' });
   // the whole panel, not only the part its scroll box shows
   await panel.evaluate((element) => ((element as unknown as { style: { maxHeight: string } }).style.maxHeight = 'none'));
   await panel.screenshot({ path: join(ARTEFACTS, `${name}.png`) });
-  if (DOCS) {
+  if (DOCS && forDocs) {
     mkdirSync(DOCS, { recursive: true });
     await panel.screenshot({ path: join(DOCS, `analysis-${name}.png`) });
   }
@@ -84,7 +84,7 @@ describe.skipIf(chromiumMissing !== null)('the Visualise panel’s analysis view
     await histogram.waitFor();
     expect((await canvasFacts(histogram)).colours).toBeGreaterThanOrEqual(2);
     expect(await page.getByTestId('viz-histogram').textContent()).toContain('150 weights');
-    await shoot('features');
+    await shoot('features', false);
 
     // Confusion: 500 validation samples, a cell's mistakes, and one of them explained
     await page.getByRole('tab', { name: 'Confusion' }).click();
