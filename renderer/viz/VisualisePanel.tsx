@@ -10,7 +10,7 @@ import { useStore } from '../app/hooks';
 import { app, editor } from '../app/state';
 import { training } from '../training/training-store';
 import { AttributionView, ClassPicker, ConfusionView, DeconvnetView } from './AnalysisViews';
-import { analysis, type VizTab } from './analysis-store';
+import { analysis, TAB_REFRESH_MS, type VizTab } from './analysis-store';
 import { FiltersView, HistogramView, MapsView, SampleView } from './VizViews';
 import { LIVE_REFRESH_MS, viz, visualisableNodes } from './viz-store';
 import './visualise.css';
@@ -112,7 +112,7 @@ export const VisualisePanel = () => {
     const context = { nodeId: state.nodeId, sample: state.sample, subset: state.subset };
     void analysis.refresh(api, jobId, context, true);
     if (jobState !== 'running') return;
-    const timer = setInterval(() => void analysis.refresh(api, jobId, context), LIVE_REFRESH_MS * 2);
+    const timer = setInterval(() => void analysis.refresh(api, jobId, context), TAB_REFRESH_MS[study.tab]);
     return () => clearInterval(timer);
   }, [state.open, api, answerable, jobId, jobState, study.tab, study.classIndex, study.channel, state.nodeId, state.sample, state.subset]);
 

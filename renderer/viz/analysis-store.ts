@@ -17,6 +17,17 @@ export const TAB_KINDS: Readonly<Record<VizTab, readonly AnalysisKind[]>> = {
   confusion: ['confusion'],
 };
 
+/**
+ * How often a running job's analyses are fetched again. The surveys read hundreds of samples
+ * (the confusion matrix of a VGG-style net on 2,000 samples takes seconds of the worker's time on
+ * two cores), so they are asked for less often than one sample's.
+ */
+export const TAB_REFRESH_MS: Readonly<Record<Exclude<VizTab, 'features'>, number>> = {
+  attribution: 5_000,
+  deconvnet: 15_000,
+  confusion: 30_000,
+};
+
 export interface AnalysisState {
   readonly tab: VizTab;
   /** The class asked about; null: the one predicted for the sample. */
