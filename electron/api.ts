@@ -12,6 +12,7 @@
 import type { DatasetSpec, PreprocessSpec, SplitSpec } from '../engine/data/spec';
 import type { EpochRecord, ProjectDocument, RunRecord } from '../engine/project/schema';
 import type { OptimizerKind } from '../engine/train/optimizers';
+import type { AnalysisKind, VisualAnalysis } from '../engine/viz/analysis';
 
 export const STUDIO_API_VERSION = 2;
 
@@ -233,9 +234,17 @@ export type Unsubscribe = () => void;
 
 /** What `requestVisual` asks of a training job's network. */
 export interface VisualRequest {
-  /** `filters`: a layer's weight tensors; `activations`: layer outputs for one sample. */
-  readonly kind: 'filters' | 'activations';
-  /** filters: the layer (required). activations: the one layer to send (see `nodes`). */
+  /**
+   * `filters`: a layer's weight tensors; `activations`: layer outputs for one sample; the
+   * analyses (`saliency`, `gradcam`, `occlusion`, `deconvnet` for one sample, `top-patches` of a
+   * feature and `confusion` over the first samples of the subset) answer in `analysis`.
+   */
+  readonly kind: VisualKind;
+  /**
+   * filters: the layer (required). activations: the one layer to send (see `nodes`). gradcam:
+   * the layer (default the last convolution or activation with image output). deconvnet and
+   * top-patches: the feature's layer (required).
+   */
   readonly nodeId?: string;
   /** activations: the layers to send; default `nodeId`, else every convolution, pooling and activation layer with image output. */
   readonly nodes?: readonly string[];
@@ -243,7 +252,18 @@ export interface VisualRequest {
   readonly sample?: number;
   /** Default the run's validation set, or its training set when it has none. */
   readonly subset?: 'validation' | 'train';
+  /** saliency, gradcam, occlusion: the class (default the one predicted for the sample). */
+  readonly classIndex?: number;
+  /** deconvnet, top-patches: the feature's channel (default 0). */
+  readonly channel?: number;
+  /** occlusion: the grey square's side and step in pixels (defaults: a quarter of the image, half that). */
+  readonly size?: number;
+  readonly stride?: number;
+  /** top-patches, confusion: how many of the subset's first samples to read (defaults 500 and 2000). */
+  readonly samples?: number;
 }
+
+export type VisualKind = 'filters' | 'activations' | AnalysisKind;
 
 /**
  * A tensor on the wire. `data` is its float32 values, little-endian, in standard base64 (exact,
@@ -273,15 +293,20 @@ export interface VisualSample {
 }
 
 export interface VisualReply {
-  readonly kind: 'filters' | 'activations';
+  readonly kind: VisualKind;
   /** `live`: the running job's weights as they are now; `final`: the weights it ended with. */
   readonly source: 'live' | 'final';
   /** The weights' age: epochs begun and training steps taken. */
   readonly epoch: number;
   readonly globalStep: number;
   readonly tensors: WireTensor[];
-  /** For `activations`. */
+  /** For `activations` and the analyses of one sample. */
   readonly sample?: VisualSample;
+  /**
+   * For the analysis kinds: its numbers, and its maps as 8-bit images with their scale
+   * (value = min + byte × scale), the bytes in standard base64 (`decodeBase64`, engine/viz/encoding.ts).
+   */
+  readonly analysis?: VisualAnalysis<string>;
 }
 
 /**
