@@ -43,18 +43,23 @@ const lastJson = (command, args, cwd) => {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 const figures = { date: new Date().toISOString(), threads: Number(threads), rounds, models: {} };
-const ours = (model) => lastJson(process.execPath, [join(root, 'bin', 'cnn-studio.mjs'), 'bench', '--json', '--threads', threads, '--model', model], root);
+const ours = (model) =>
+  lastJson(process.execPath, [join(root, 'bin', 'cnn-studio.mjs'), 'bench', '--json', '--threads', threads, '--model', model], root);
 const torchTrain = (model) => lastJson(python, ['bench_torch.py', '--model', model, '--threads', threads], anchors);
 const pairs = Object.fromEntries(models.map((model) => [model, []]));
 for (let round = 0; round < rounds; round++) {
   for (const model of models) pairs[model].push({ ours: ours(model), torch: torchTrain(model) });
 }
-if (!existsSync(join(anchors, 'onnx', 'lenet.onnx'))) execFileSync(python, ['export_onnx.py', 'onnx'], { cwd: anchors, env, stdio: 'ignore' });
+if (!existsSync(join(anchors, 'onnx', 'lenet.onnx')))
+  execFileSync(python, ['export_onnx.py', 'onnx'], { cwd: anchors, env, stdio: 'ignore' });
 for (const model of models) {
   const runs = pairs[model];
   const ourTrain = median(runs.map((run) => run.ours.models[model].trainImagesPerSecond));
   const ourInfer = median(runs.map((run) => run.ours.models[model].inferImagesPerSecond));
-  const torch = { trainImgPerSec: { median: median(runs.map((run) => run.torch.trainImgPerSec.median)) }, runs: runs.map((run) => run.torch) };
+  const torch = {
+    trainImgPerSec: { median: median(runs.map((run) => run.torch.trainImgPerSec.median)) },
+    runs: runs.map((run) => run.torch),
+  };
   const trainRatio = median(runs.map((run) => run.ours.models[model].trainImagesPerSecond / run.torch.trainImgPerSec.median));
   const tfjsWasm = lastJson(process.execPath, ['bench_tfjs.mjs', '--backend', 'wasm', '--model', model, '--train', '0'], anchors);
   let ort = null;
@@ -63,13 +68,21 @@ for (const model of models) {
   } catch (error) {
     console.error(`side-by-side: ONNX Runtime failed on ${model}: ${error.message.split('\n')[0]}`);
   }
-  figures.models[model] = { ours: { trainImagesPerSecond: ourTrain, inferImagesPerSecond: ourInfer, runs: runs.map((run) => run.ours) }, torch, trainRatio, tfjsWasm, ort };
+  figures.models[model] = {
+    ours: { trainImagesPerSecond: ourTrain, inferImagesPerSecond: ourInfer, runs: runs.map((run) => run.ours) },
+    torch,
+    trainRatio,
+    tfjsWasm,
+    ort,
+  };
 }
 const ourGemm = median(models.flatMap((model) => pairs[model].map((run) => run.ours.gemmGflops['1024'])));
 figures.gemm = { ours1024: ourGemm, torch: lastJson(python, ['gemm_torch.py', '--threads', threads], anchors) };
 
 const ratio = (a, b) => (b ? `${((100 * a) / b).toFixed(0)}%` : 'n/a');
-const rows = [['model', 'train ours', 'train PyTorch', 'ours/PyTorch', 'infer ours', 'infer TF.js wasm', 'ours/TF.js', 'infer ORT', 'ours/ORT']];
+const rows = [
+  ['model', 'train ours', 'train PyTorch', 'ours/PyTorch', 'infer ours', 'infer TF.js wasm', 'ours/TF.js', 'infer ORT', 'ours/ORT'],
+];
 for (const model of models) {
   const { ours, torch, trainRatio, tfjsWasm, ort } = figures.models[model];
   const ortInfer = ort?.inferB64ImgPerSec.median;
