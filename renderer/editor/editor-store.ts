@@ -9,9 +9,11 @@
  */
 import { analyzeGraph, type GraphReport } from '../../engine/graph/analyze';
 import type { GraphDocument } from '../../engine/graph/document';
+import { collapseNode } from '../../engine/graph/collapse';
 import { expandNode } from '../../engine/graph/expand';
 import type { LayerType } from '../../engine/graph/layer-types';
 import { Store } from './store-core';
+import { cutOut, fragmentText, PASTE_OFFSET, pasteFragment, type Fragment } from './fragment';
 import { addNode, connect, edgeKey, moveNodes, removeElements, setParam, type Position } from './graph-edits';
 import { layoutPositions } from './layout';
 
@@ -43,6 +45,8 @@ export class EditorStore extends Store<EditorState> {
   private mergeKey: string | null = null;
   /** The document when the current drag began. */
   private dragOrigin: GraphDocument | null = null;
+  /** The fragment pasted last and how many times in a row, so repeated pastes fan out instead of stacking. */
+  private lastPaste = { text: '', count: 0 };
 
   constructor(graph: GraphDocument = EMPTY) {
     super({
@@ -67,6 +71,7 @@ export class EditorStore extends Store<EditorState> {
     this.future = [];
     this.mergeKey = null;
     this.dragOrigin = null;
+    this.lastPaste = { text: '', count: 0 };
     this.set({
       graph,
       report: analyzeGraph(graph),
@@ -155,8 +160,74 @@ export class EditorStore extends Store<EditorState> {
   expand(nodeId: string): string | null {
     const expanded = expandNode(this.state.graph, nodeId);
     if (!expanded.ok) return expanded.reason;
+    const before = new Set(this.state.graph.nodes.map((node) => node.id));
     this.commit(expanded.document);
+    // Select the first stage, so that the inspector offers to collapse the pair again.
+    const first = expanded.document.nodes.find((node) => !before.has(node.id));
+    if (first) this.select([first.id], []);
     return null;
+  }
+
+  /** Joins the two stages that `nodeId` belongs to back into one factorised convolution (collapse.ts) and selects it; the reason when it cannot. */
+  collapse(nodeId: string): string | null {
+    const collapsed = collapseNode(this.state.graph, nodeId);
+    if (!collapsed.ok) return collapsed.reason;
+    this.commit(collapsed.document);
+    this.select([collapsed.id], []);
+    return null;
+  }
+
+  /** The selected layers and the connections among them, or null when no layer is selected. */
+  copySelection(): Fragment | null {
+    const ids = this.state.selectedNodes;
+    return ids.length ? cutOut(this.state.graph, ids) : null;
+  }
+
+  /** Copies the selected layers and deletes them, in one undo step. */
+  cutSelection(): Fragment | null {
+    const fragment = this.copySelection();
+    if (fragment) this.remove(this.state.selectedNodes, []);
+    return fragment;
+  }
+
+  /**
+   * Adds copies of a fragment's layers with fresh ids, selected, as one undo step. Each paste of
+   * the same fragment in a row sits one offset further, so they do not hide each other.
+   */
+  paste(fragment: Fragment): string[] {
+    if (!fragment.nodes.length) return [];
+    const text = fragmentText(fragment);
+    this.lastPaste = { text, count: this.lastPaste.text === text ? this.lastPaste.count + 1 : 1 };
+    const n = this.lastPaste.count;
+    return this.insert(fragment, { x: PASTE_OFFSET.x * n, y: PASTE_OFFSET.y * n });
+  }
+
+  /** Copies the selected layers (with the connections among them) beside them, selected, as one step. */
+  duplicateSelection(): string[] {
+    const fragment = this.copySelection();
+    return fragment ? this.insert(fragment, PASTE_OFFSET) : [];
+  }
+
+  private insert(fragment: Fragment, offset: Position): string[] {
+    const pasted = pasteFragment(this.state.graph, fragment, offset);
+    this.commit(pasted.graph);
+    const ids = new Set(pasted.ids);
+    const edges = pasted.graph.edges.filter((edge) => ids.has(edge.source) && ids.has(edge.target)).map(edgeKey);
+    this.select(pasted.ids, edges);
+    return pasted.ids;
+  }
+
+  /** Selects every layer and connection. */
+  selectAll(): void {
+    this.select(
+      this.state.graph.nodes.map((node) => node.id),
+      this.state.graph.edges.map(edgeKey),
+    );
+  }
+
+  /** Asks the canvas to fit the whole graph in view. */
+  requestFit(): void {
+    this.set({ ...this.state, fitRequests: this.state.fitRequests + 1 });
   }
 
   /** Lays the graph out afresh (layout.ts), as one undo step. */
