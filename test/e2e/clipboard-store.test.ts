@@ -168,4 +168,41 @@ describe('expand and collapse in the editor store', () => {
     expect(store.collapse('sep')).toMatch(/^sep: not one stage/);
     expect(store.getState().canRedo).toBe(true);
   });
+
+  it('makes room below an expanded layer, in its column only, and closes it on collapse', () => {
+    const graph: GraphDocument = {
+      ...separable(),
+      nodes: [
+        { id: 'input', type: 'Input', params: { channels: 3, height: 16, width: 16 }, position: { x: 0, y: 0 } },
+        { id: 'sep', type: 'SeparableConv2D', position: { x: 0, y: 100 } },
+        { id: 'out', type: 'ImageHead', position: { x: 0, y: 200 } },
+        { id: 'aside', type: 'ReLU', position: { x: 500, y: 300 } },
+      ],
+    };
+    const store = new EditorStore(graph);
+    store.expand('sep');
+    const at = (id: string) => store.graph.nodes.find((node) => node.id === id)!.position;
+    expect([at('input'), at('sep_depthwise'), at('sep_pointwise'), at('out'), at('aside')]).toEqual([
+      { x: 0, y: 0 },
+      { x: 0, y: 100 },
+      { x: 0, y: 190 },
+      { x: 0, y: 290 },
+      { x: 500, y: 300 },
+    ]);
+    store.collapse('sep_depthwise');
+    expect(store.graph).toEqual(graph);
+  });
+});
+
+describe('pasting at a point', () => {
+  it('puts the top-left layer of the fragment there', () => {
+    const store = new EditorStore(smallGraph());
+    store.select(['a', 'b'], []);
+    const ids = store.paste(store.copySelection()!, { x: 500, y: 600 });
+    const placed = store.graph.nodes.filter((node) => ids.includes(node.id)).map((node) => node.position);
+    expect(placed).toEqual([
+      { x: 500, y: 600 },
+      { x: 600, y: 700 },
+    ]);
+  });
 });

@@ -1,0 +1,25 @@
+/** The theme on the page: `data-theme` on <html> for the styles, following the system when the choice is 'system'. */
+import { useEffect, useSyncExternalStore } from 'react';
+import { useStore } from './hooks';
+import { resolveTheme } from './layout-store';
+import { layout } from './state';
+
+const DARK_QUERY = '(prefers-color-scheme: dark)';
+
+const subscribe = (listener: () => void) => {
+  const query = window.matchMedia(DARK_QUERY);
+  query.addEventListener('change', listener);
+  return () => query.removeEventListener('change', listener);
+};
+
+/** Whether the operating system (or the browser) asks for dark colours; follows changes while running. */
+export const useSystemPrefersDark = (): boolean => useSyncExternalStore(subscribe, () => window.matchMedia(DARK_QUERY).matches);
+
+/** Keeps <html data-theme> in step with the layout's choice and the system. */
+export const useThemeOnPage = (): void => {
+  const choice = useStore(layout, (state) => state.theme);
+  const theme = resolveTheme(choice, useSystemPrefersDark());
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+};
