@@ -5,6 +5,7 @@ import { createRoot } from 'react-dom/client';
 import { connect } from './api/client';
 import { App } from './app/App';
 import { app } from './app/state';
+import { applyThemeNow } from './app/theme';
 import { training } from './training/training-store';
 
 training.onFinished = (event) => {
@@ -15,6 +16,7 @@ training.onFinished = (event) => {
   }));
 };
 
+applyThemeNow();
 createRoot(document.getElementById('root')!).render(<App />);
 
 connect(() =>

@@ -47,7 +47,7 @@ const ViewButtons = () => {
       className="view-toggle"
       aria-pressed={panels[panel]}
       onClick={() => layout.toggle(panel)}
-      title={`Show or hide the ${label.toLowerCase()} (${chordLabel(shortcut(id).chords[0])})`}
+      title={`${shortcut(id).does} (${chordLabel(shortcut(id).chords[0])})`}
     >
       {label}
     </button>
@@ -56,7 +56,7 @@ const ViewButtons = () => {
     <span className="view-buttons">
       {toggle('paletteOpen', 'Palette', 'togglePalette')}
       {toggle('inspectorOpen', 'Inspector', 'toggleInspector')}
-      {toggle('bottomOpen', 'Training', 'toggleBottom')}
+      {toggle('bottomOpen', 'Panel', 'toggleBottom')}
       <button onClick={() => layout.nextTheme()} title="Switch the theme: system, light, dark" data-testid="theme-toggle">
         {THEME_NAMES[panels.theme]}
       </button>

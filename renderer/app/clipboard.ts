@@ -8,6 +8,7 @@
 import type { Position } from '../editor/graph-edits';
 import { fragmentText, looksLikeFragment, parseFragment, type Fragment } from '../editor/fragment';
 import { showError, showInfo } from './actions';
+import { overlays } from './overlays';
 import { app, editor } from './state';
 
 let memory: string | null = null;
@@ -16,7 +17,8 @@ let memory: string | null = null;
 export const isTextField = (target: EventTarget | null): boolean =>
   target instanceof HTMLElement && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.isContentEditable);
 
-const forGraph = (event: Event): boolean => app.getState().screen === 'editor' && !isTextField(event.target) && !hasTextSelection();
+const forGraph = (event: Event): boolean =>
+  app.getState().screen === 'editor' && !overlays.getState().helpOpen && !isTextField(event.target) && !hasTextSelection();
 
 /** Text selected on the page (a notice, the inspector's help) keeps its ordinary copy. */
 const hasTextSelection = (): boolean => {

@@ -29,7 +29,7 @@ export const DEFAULT_LAYOUT: LayoutState = {
   bottomOpen: true,
   paletteWidth: 240,
   inspectorWidth: 300,
-  bottomHeight: 300,
+  bottomHeight: 220,
 };
 
 /** The smallest and largest size of each resizable panel. */

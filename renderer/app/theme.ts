@@ -15,6 +15,11 @@ const subscribe = (listener: () => void) => {
 /** Whether the operating system (or the browser) asks for dark colours; follows changes while running. */
 export const useSystemPrefersDark = (): boolean => useSyncExternalStore(subscribe, () => window.matchMedia(DARK_QUERY).matches);
 
+/** Sets the theme before the first render, so a light system does not see a dark flash. */
+export const applyThemeNow = (): void => {
+  document.documentElement.dataset.theme = resolveTheme(layout.getState().theme, window.matchMedia(DARK_QUERY).matches);
+};
+
 /** Keeps <html data-theme> in step with the layout's choice and the system. */
 export const useThemeOnPage = (): void => {
   const choice = useStore(layout, (state) => state.theme);

@@ -1,5 +1,7 @@
 // The shortcut table (one source for the key handler, the canvas and the help) and the
 // workbench layout that survives a reload, without a browser.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clampSize, DEFAULT_LAYOUT, LAYOUT_KEY, LayoutStore, readLayout, resolveTheme } from '../../renderer/app/layout-store';
 import { canvasKeys, chordLabel, chordMatches, SHORTCUTS, shortcutFor } from '../../renderer/app/shortcut-table';
@@ -36,6 +38,24 @@ describe('the shortcut table', () => {
     expect(canvasKeys('delete')).toEqual(['Delete', 'Backspace']);
     expect(canvasKeys('boxSelect')).toEqual(['Shift']);
     expect(chordMatches(SHORTCUTS.find((entry) => entry.id === 'copy')!.chords[0], key('c', { ctrl: true }))).toBe(true);
+  });
+
+  it("is the user guide's table of keys (macOS's Cmd aside)", () => {
+    const guide = readFileSync(join(import.meta.dirname, '../../docs/USER_GUIDE.md'), 'utf8');
+    const rows = guide
+      .slice(guide.indexOf('### Keys'))
+      .split('\n')
+      .filter((line) => line.startsWith('| ') && !line.startsWith('| key') && !line.startsWith('| -'));
+    const keys = new Set(
+      rows.flatMap((row) =>
+        row
+          .split('|')[1]
+          .trim()
+          .split(/, | or /),
+      ),
+    );
+    const labels = SHORTCUTS.flatMap((entry) => entry.chords.map((chord) => chordLabel(chord))).filter((label) => !label.startsWith('Cmd'));
+    expect([...keys].sort()).toEqual(labels.sort());
   });
 
   it('reads chords the way a person writes them', () => {
