@@ -187,6 +187,11 @@ describe.skipIf(chromiumMissing !== null)('the editor commands in a browser', ()
       'Auto-layout',
       'Zoom to fit',
     ]);
+    // A menu command has no clipboard event; Chromium refuses it the Clipboard API without a
+    // permission, so this paste comes from the copy the IDE kept in memory.
+    expect(await second.evaluate<string>("navigator.clipboard.readText().then(() => 'read', (error) => error.name)")).toBe(
+      'NotAllowedError',
+    );
     await second.getByRole('menuitem', { name: /^Paste here/ }).click();
     await node('dropout1', second).waitFor();
     const pasted = (await node('dropout1', second).boundingBox())!;
