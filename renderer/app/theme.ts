@@ -20,10 +20,16 @@ export const applyThemeNow = (): void => {
   document.documentElement.dataset.theme = resolveTheme(layout.getState().theme, window.matchMedia(DARK_QUERY).matches);
 };
 
+/** The theme shown now: the layout's choice, or the system's. */
+export const useResolvedTheme = (): 'light' | 'dark' =>
+  resolveTheme(
+    useStore(layout, (state) => state.theme),
+    useSystemPrefersDark(),
+  );
+
 /** Keeps <html data-theme> in step with the layout's choice and the system. */
 export const useThemeOnPage = (): void => {
-  const choice = useStore(layout, (state) => state.theme);
-  const theme = resolveTheme(choice, useSystemPrefersDark());
+  const theme = useResolvedTheme();
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);

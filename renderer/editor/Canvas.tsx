@@ -20,11 +20,10 @@ import {
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent } from 'react';
 import { isLayerType } from '../../engine/graph/layer-types';
 import { useStore } from '../app/hooks';
-import { resolveTheme } from '../app/layout-store';
 import { overlays } from '../app/overlays';
 import { canvasKeys } from '../app/shortcut-table';
-import { editor, layout } from '../app/state';
-import { useSystemPrefersDark } from '../app/theme';
+import { editor } from '../app/state';
+import { useResolvedTheme } from '../app/theme';
 import { FlowNodeCache, flowEdges, type LayerFlowNode } from './flow-model';
 import { connectionProblem, type Position } from './graph-edits';
 import { LayerNode } from './LayerNode';
@@ -114,10 +113,7 @@ export const Canvas = () => {
   const edges = useMemo(() => flowEdges(graph, report, selectedEdges), [graph, report, selectedEdges]);
   const fitRequests = useStore(editor, (state) => state.fitRequests);
   const { screenToFlowPosition, fitView } = useReactFlow();
-  const theme = resolveTheme(
-    useStore(layout, (state) => state.theme),
-    useSystemPrefersDark(),
-  );
+  const theme = useResolvedTheme();
   useEffect(() => {
     if (fitRequests) void fitView(FIT_VIEW);
   }, [fitRequests, fitView]);
