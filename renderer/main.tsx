@@ -4,6 +4,7 @@ import './styles.css';
 import { createRoot } from 'react-dom/client';
 import { connect } from './api/client';
 import { App } from './app/App';
+import { startAutosave } from './app/autosave';
 import { app } from './app/state';
 import { applyThemeNow } from './app/theme';
 import { training } from './training/training-store';
@@ -22,6 +23,9 @@ createRoot(document.getElementById('root')!).render(<App />);
 connect(() =>
   app.update({ connectionError: 'The connection to the CNN Studio host was lost. Restart `cnn-studio serve` and reload.' }),
 ).then(
-  ({ api, host }) => app.update({ api, host }),
+  ({ api, host }) => {
+    app.update({ api, host });
+    startAutosave(api);
+  },
   (error: unknown) => app.update({ connectionError: error instanceof Error ? error.message : String(error) }),
 );

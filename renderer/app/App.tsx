@@ -4,6 +4,8 @@
  */
 import { ReactFlowProvider } from '@xyflow/react';
 import { useEffect } from 'react';
+import { CodePanel } from '../code/CodePanel';
+import { codePanel } from '../code/code-panel-state';
 import { Canvas } from '../editor/Canvas';
 import { Palette } from '../editor/Palette';
 import { Inspector } from '../inspector/Inspector';
@@ -25,6 +27,7 @@ import { TopBar } from './TopBar';
 const Editor = () => {
   const opened = useStore(app, (state) => state.opened);
   const panels = useStore(layout, (state) => state);
+  const codeOpen = useStore(codePanel, (state) => state.open);
   return (
     <div className="editor">
       <TopBar />
@@ -34,10 +37,13 @@ const Editor = () => {
         </div>
         {panels.paletteOpen && <Splitter panel="paletteWidth" label="Resize the layer palette" axis="x" grows={1} />}
         <div className="center">
-          <ReactFlowProvider key={`canvas-${opened}`}>
-            <Canvas />
-            <ContextMenu />
-          </ReactFlowProvider>
+          <div className="canvas-row">
+            <ReactFlowProvider key={`canvas-${opened}`}>
+              <Canvas />
+              <ContextMenu />
+            </ReactFlowProvider>
+            {codeOpen && <CodePanel key={`code-${opened}`} />}
+          </div>
           {panels.bottomOpen && <Splitter panel="bottomHeight" label="Resize the training panel" axis="y" grows={-1} />}
           <div className="bottom-panels" style={{ height: panels.bottomHeight }} hidden={!panels.bottomOpen} data-testid="bottom-panel">
             <TrainingPanel key={`training-${opened}`} />

@@ -1,6 +1,7 @@
 /** The bar above the editor: the project, undo and redo, the view (panels, theme, help), save and save as, and the latest notice. */
 import { useEffect, useState, type FormEvent } from 'react';
-import { backToStart, saveProject } from './actions';
+import { codePanel } from '../code/code-panel-state';
+import { backToStart, leaveDiscarding, saveProject } from './actions';
 import { useStore } from './hooks';
 import { overlays } from './overlays';
 import { chordLabel, shortcut, type CommandId } from './shortcut-table';
@@ -78,6 +79,7 @@ export const TopBar = () => {
   const revision = useStore(editor, (s) => s.revision);
   const canUndo = useStore(editor, (s) => s.canUndo);
   const canRedo = useStore(editor, (s) => s.canRedo);
+  const codeOpen = useStore(codePanel, (s) => s.open);
   const dirty = isDirty(state, revision);
   return (
     <header className="top-bar">
@@ -91,6 +93,17 @@ export const TopBar = () => {
         </span>
         <span className="muted project-path">{state.path ?? 'not saved yet'}</span>
         <span className="top-spacer" />
+        <button
+          onClick={() => {
+            codePanel.update({ open: !codeOpen });
+            setTimeout(() => editor.requestFit(), 50); // once the canvas has its new size
+          }}
+          aria-pressed={codeOpen}
+          data-testid="toggle-code"
+          title="The graph as code beside the canvas: model code to edit, and PyTorch"
+        >
+          Code
+        </button>
         <button onClick={() => editor.autoLayout()} title="Lay the graph out afresh">
           Auto-layout
         </button>
@@ -109,6 +122,14 @@ export const TopBar = () => {
         </button>
       </div>
       {state.savingAs && <SaveAsForm />}
+      {state.confirmingLeave && (
+        <div className="notice error leave-confirm" role="alert" data-testid="leave-confirm">
+          <span>Leave {state.project?.name} without saving? Its unsaved changes will be thrown away.</span>
+          <button onClick={() => void saveProject()}>Save</button>
+          <button onClick={() => void leaveDiscarding()}>Discard changes</button>
+          <button onClick={() => app.update({ confirmingLeave: false })}>Cancel</button>
+        </div>
+      )}
       {state.notice && (
         <div className={`notice ${state.notice.kind}`} role={state.notice.kind === 'error' ? 'alert' : 'status'} data-testid="notice">
           <span>{state.notice.text}</span>

@@ -7,7 +7,8 @@
  * History: each edit pushes the document before it. Consecutive edits of one parameter (typing
  * "128" is three edits) are merged into one step, and a drag is one step however far it goes.
  */
-import { analyzeGraph, type GraphReport } from '../../engine/graph/analyze';
+import type { GraphReport } from '../../engine/graph/analyze';
+import { analyzeTimed } from './timed-analysis';
 import type { GraphDocument } from '../../engine/graph/document';
 import { collapseNode, collapsiblePair } from '../../engine/graph/collapse';
 import { expandNode } from '../../engine/graph/expand';
@@ -16,6 +17,7 @@ import { Store } from './store-core';
 import { cutOut, fragmentText, PASTE_OFFSET, pasteFragment, type Fragment } from './fragment';
 import { addNode, connect, edgeKey, moveNodes, removeElements, setParam, type Position } from './graph-edits';
 import { layoutPositions, makeRoomBelow } from './layout';
+import { placeNewNodes } from './place-new-nodes';
 
 /** The graph with every layer placed by the auto-layout. */
 export const layoutGraph = (graph: GraphDocument): GraphDocument => moveNodes(graph, layoutPositions(graph));
@@ -54,7 +56,7 @@ export class EditorStore extends Store<EditorState> {
   constructor(graph: GraphDocument = EMPTY) {
     super({
       graph,
-      report: analyzeGraph(graph),
+      report: analyzeTimed(graph),
       selectedNodes: [],
       selectedEdges: [],
       canUndo: false,
@@ -77,7 +79,7 @@ export class EditorStore extends Store<EditorState> {
     this.lastPaste = { text: '', count: 0 };
     this.set({
       graph,
-      report: analyzeGraph(graph),
+      report: analyzeTimed(graph),
       selectedNodes: [],
       selectedEdges: [],
       canUndo: false,
@@ -104,7 +106,7 @@ export class EditorStore extends Store<EditorState> {
     const keys = new Set(graph.edges.map(edgeKey));
     this.set({
       graph,
-      report: analyze ? analyzeGraph(graph) : this.state.report,
+      report: analyze ? analyzeTimed(graph) : this.state.report,
       selectedNodes: this.state.selectedNodes.filter((id) => ids.has(id)),
       selectedEdges: this.state.selectedEdges.filter((key) => keys.has(key)),
       canUndo: this.past.length > 0,
@@ -243,14 +245,23 @@ export class EditorStore extends Store<EditorState> {
     );
   }
 
-  /** Asks the canvas to fit the whole graph in view. */
-  requestFit(): void {
-    this.set({ ...this.state, fitRequests: this.state.fitRequests + 1 });
+  /**
+   * Replaces the whole graph with one written in the code view. Consecutive replacements are one
+   * undo step until `endMerge` (the code view lost focus) or another edit. Layers without a
+   * position are placed beside their inputs (place-new-nodes.ts).
+   */
+  replaceGraph(graph: GraphDocument): void {
+    this.commit(placeNewNodes(graph), { merge: 'code' });
   }
 
   /** Lays the graph out afresh (layout.ts), as one undo step. */
   autoLayout(): void {
     this.commit(layoutGraph(this.state.graph), { analyze: false });
+    this.set({ ...this.state, fitRequests: this.state.fitRequests + 1 });
+  }
+
+  /** Asks the canvas to fit the whole graph in view (its size changed). */
+  requestFit(): void {
     this.set({ ...this.state, fitRequests: this.state.fitRequests + 1 });
   }
 
