@@ -6,6 +6,7 @@ import { connect } from './api/client';
 import { App } from './app/App';
 import { startAutosave } from './app/autosave';
 import { app } from './app/state';
+import { applyThemeNow } from './app/theme';
 import { training } from './training/training-store';
 
 training.onFinished = (event) => {
@@ -16,6 +17,7 @@ training.onFinished = (event) => {
   }));
 };
 
+applyThemeNow();
 createRoot(document.getElementById('root')!).render(<App />);
 
 connect(() =>

@@ -1,9 +1,11 @@
-/** The bar above the editor: the project, undo and redo, save and save as, and the latest notice. */
+/** The bar above the editor: the project, undo and redo, the view (panels, theme, help), save and save as, and the latest notice. */
 import { useEffect, useState, type FormEvent } from 'react';
 import { codePanel } from '../code/code-panel-state';
 import { backToStart, leaveDiscarding, saveProject } from './actions';
 import { useStore } from './hooks';
-import { app, editor, isDirty } from './state';
+import { overlays } from './overlays';
+import { chordLabel, shortcut, type CommandId } from './shortcut-table';
+import { app, editor, isDirty, layout } from './state';
 
 const suggestedPath = (folder: string, separator: string, name: string): string =>
   `${folder}${folder.endsWith(separator) ? '' : separator}${name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'project'}.cnnproj`;
@@ -33,6 +35,42 @@ const SaveAsForm = () => {
         Cancel
       </button>
     </form>
+  );
+};
+
+const THEME_NAMES = { system: 'System theme', light: 'Light theme', dark: 'Dark theme' } as const;
+
+/** Which panels show, the theme (system → light → dark), and the shortcut help. */
+const ViewButtons = () => {
+  const panels = useStore(layout, (s) => s);
+  const toggle = (panel: 'paletteOpen' | 'inspectorOpen' | 'bottomOpen', label: string, id: CommandId) => (
+    <button
+      className="view-toggle"
+      aria-pressed={panels[panel]}
+      onClick={() => layout.toggle(panel)}
+      title={`${shortcut(id).does} (${chordLabel(shortcut(id).chords[0])})`}
+    >
+      {label}
+    </button>
+  );
+  return (
+    <span className="view-buttons">
+      {toggle('paletteOpen', 'Palette', 'togglePalette')}
+      {toggle('inspectorOpen', 'Inspector', 'toggleInspector')}
+      {toggle('bottomOpen', 'Panel', 'toggleBottom')}
+      <button onClick={() => layout.nextTheme()} title="Switch the theme: system, light, dark" data-testid="theme-toggle">
+        {THEME_NAMES[panels.theme]}
+      </button>
+      <button
+        onClick={() => overlays.update((s) => ({ helpOpen: !s.helpOpen }))}
+        title={`Keyboard shortcuts (${shortcut('help')
+          .chords.map((chord) => chordLabel(chord))
+          .join(', ')})`}
+        aria-label="Keyboard shortcuts"
+      >
+        ?
+      </button>
+    </span>
   );
 };
 
@@ -75,6 +113,7 @@ export const TopBar = () => {
         <button onClick={() => editor.redo()} disabled={!canRedo} title="Redo (Ctrl+Shift+Z or Ctrl+Y)">
           Redo
         </button>
+        <ViewButtons />
         <button onClick={() => void saveProject()} disabled={state.busy} title="Save (Ctrl+S)">
           Save
         </button>

@@ -1,11 +1,13 @@
 /**
- * The renderer's state, in three framework-free stores: the editor (graph, analysis, history),
- * the app (connection, open project, notices) and the training panel (training-store.ts).
+ * The renderer's state, in framework-free stores: the editor (graph, analysis, history), the app
+ * (connection, open project, notices), the layout (theme, panels), and the training panel
+ * (training-store.ts).
  */
 import type { HostInfo, StudioApi } from '../../electron/api';
 import type { ProjectDocument } from '../../engine/project/schema';
 import { EditorStore } from '../editor/editor-store';
 import { ValueStore } from '../editor/store-core';
+import { LayoutStore, type LayoutStorage } from './layout-store';
 
 export interface Notice {
   readonly kind: 'info' | 'error';
@@ -38,6 +40,11 @@ export interface AppState {
 }
 
 export const editor = new EditorStore();
+
+/** The theme and the panels, kept in the browser's localStorage. */
+export const layout = new LayoutStore(
+  'window' in globalThis ? (globalThis as unknown as { localStorage: LayoutStorage }).localStorage : null,
+);
 
 export const app = new ValueStore<AppState>({
   api: null,

@@ -15,9 +15,16 @@ registerModelCode(monaco);
 
 export { monaco };
 
+/** Monaco's theme follows the page's (<html data-theme>, set by app/theme.ts). */
+const pageTheme = (): 'vs' | 'vs-dark' => (document.documentElement.dataset.theme === 'light' ? 'vs' : 'vs-dark');
+new MutationObserver(() => monaco.editor.setTheme(pageTheme())).observe(document.documentElement, {
+  attributes: true,
+  attributeFilter: ['data-theme'],
+});
+
 /** Options every view shares. `editContext: false`: keys go through a textarea, whose typing React Flow leaves alone. */
 export const EDITOR_OPTIONS: monaco.editor.IStandaloneEditorConstructionOptions = {
-  theme: 'vs-dark',
+  theme: pageTheme(),
   automaticLayout: true,
   editContext: false,
   minimap: { enabled: false },
