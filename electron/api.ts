@@ -12,8 +12,9 @@
 import type { DatasetSpec, PreprocessSpec, SplitSpec } from '../engine/data/spec';
 import type { EpochRecord, ProjectDocument, RunRecord } from '../engine/project/schema';
 import type { OptimizerKind } from '../engine/train/optimizers';
+import type { AnalysisKind, VisualAnalysis } from '../engine/viz/analysis';
 
-export const STUDIO_API_VERSION = 1;
+export const STUDIO_API_VERSION = 2;
 
 /** An error as it crosses a process boundary: its class name (a title) and its message. */
 export interface SerializedError {
@@ -56,6 +57,42 @@ export interface OpenedProject {
   readonly hasWeights: boolean;
   /** Set when the file was made by an older version and upgraded on opening. */
   readonly migratedFrom?: number;
+  /** Set by `restoreProject`: the document is unsaved changes from a recovery entry. */
+  readonly restored?: RestoredFrom;
+}
+
+/** Where a restored document came from. */
+export interface RestoredFrom {
+  /** When its changes were written, ISO 8601. */
+  readonly savedAt: string;
+  /** The file it was an edit of (null: a new project); `path` is null when that file could not be opened. */
+  readonly originalPath: string | null;
+  /** Why the original file could not be opened, when it could not (the changes are restored as a new project). */
+  readonly problem?: string;
+  /**
+   * The original file was saved over since these changes were made (by another window or
+   * program): saving the restored project replaces that version only when forced.
+   */
+  readonly fileChanged?: boolean;
+}
+
+/** Unsaved changes left by a window that closed or crashed without saving. */
+export interface RecoverableProject {
+  /** The entry, for `restoreProject` and `discardRecoverable`. */
+  readonly id: string;
+  /** The project's name. */
+  readonly name: string;
+  /** The file it was an edit of, or null for a project never saved. */
+  readonly originalPath: string | null;
+  /** When the changes were written, ISO 8601. */
+  readonly savedAt: string;
+}
+
+export interface RecoverableProjects {
+  /** Newest first. */
+  readonly entries: RecoverableProject[];
+  /** Entries that could not be read, naming their files; they are left alone. */
+  readonly problems: string[];
 }
 
 /** What `saveProject` did. */
@@ -138,6 +175,16 @@ export type StudioJobEvent =
       readonly imagesPerSecond: number;
       readonly etaSeconds: number;
     }
+  /**
+   * Files and folders the run's dataset skipped (unreadable or corrupt images, files that are
+   * not images, class folders without images): those met on opening it, before `started`, then
+   * any met while training. `problems` lists at most 200 of them; `total` counts them all.
+   */
+  | {
+      readonly type: 'dataset-problems';
+      readonly problems: { readonly path: string; readonly reason: string; readonly line?: number }[];
+      readonly total: number;
+    }
   | { readonly type: 'epoch'; readonly summary: EpochRecord }
   /** Weights were kept after an epoch (they stay in the host). */
   | { readonly type: 'checkpoint'; readonly epoch: number; readonly globalStep: number }
@@ -192,9 +239,17 @@ export type Unsubscribe = () => void;
 
 /** What `requestVisual` asks of a training job's network. */
 export interface VisualRequest {
-  /** `filters`: a layer's weight tensors; `activations`: layer outputs for one sample. */
-  readonly kind: 'filters' | 'activations';
-  /** filters: the layer (required). activations: the one layer to send (see `nodes`). */
+  /**
+   * `filters`: a layer's weight tensors; `activations`: layer outputs for one sample; the
+   * analyses (`saliency`, `gradcam`, `occlusion`, `deconvnet` for one sample, `top-patches` of a
+   * feature and `confusion` over the first samples of the subset) answer in `analysis`.
+   */
+  readonly kind: VisualKind;
+  /**
+   * filters: the layer (required). activations: the one layer to send (see `nodes`). gradcam:
+   * the layer (default the last convolution or activation with image output). deconvnet and
+   * top-patches: the feature's layer (required).
+   */
   readonly nodeId?: string;
   /** activations: the layers to send; default `nodeId`, else every convolution, pooling and activation layer with image output. */
   readonly nodes?: readonly string[];
@@ -202,7 +257,18 @@ export interface VisualRequest {
   readonly sample?: number;
   /** Default the run's validation set, or its training set when it has none. */
   readonly subset?: 'validation' | 'train';
+  /** saliency, gradcam, occlusion: the class (default the one predicted for the sample). */
+  readonly classIndex?: number;
+  /** deconvnet, top-patches: the feature's channel (default 0). */
+  readonly channel?: number;
+  /** occlusion: the grey square's side and step in pixels (defaults: a quarter of the image, half that). */
+  readonly size?: number;
+  readonly stride?: number;
+  /** top-patches, confusion: how many of the subset's first samples to read (defaults 500 and 2000). */
+  readonly samples?: number;
 }
+
+export type VisualKind = 'filters' | 'activations' | AnalysisKind;
 
 /**
  * A tensor on the wire. `data` is its float32 values, little-endian, in standard base64 (exact,
@@ -232,15 +298,20 @@ export interface VisualSample {
 }
 
 export interface VisualReply {
-  readonly kind: 'filters' | 'activations';
+  readonly kind: VisualKind;
   /** `live`: the running job's weights as they are now; `final`: the weights it ended with. */
   readonly source: 'live' | 'final';
   /** The weights' age: epochs begun and training steps taken. */
   readonly epoch: number;
   readonly globalStep: number;
   readonly tensors: WireTensor[];
-  /** For `activations`. */
+  /** For `activations` and the analyses of one sample. */
   readonly sample?: VisualSample;
+  /**
+   * For the analysis kinds: its numbers, and its maps as 8-bit images with their scale
+   * (value = min + byte × scale), the bytes in standard base64 (`decodeBase64`, engine/viz/encoding.ts).
+   */
+  readonly analysis?: VisualAnalysis<string>;
 }
 
 /**
@@ -275,6 +346,30 @@ export interface StudioApi {
 
   /** Project files opened or saved lately, newest first. */
   recentProjects(): Promise<RecentProject[]>;
+
+  /**
+   * Keeps the window's unsaved document (graph with its layout, settings, dataset, run records;
+   * not weights) in the host's recovery folder, replacing what it kept before. The renderer
+   * calls it a few seconds after an edit while there are unsaved changes; a successful
+   * `saveProject` or `discardAutosave` removes it.
+   */
+  autosaveProject(document: ProjectDocument): Promise<void>;
+
+  /** Removes the window's autosaved document (its changes were discarded, or undone). */
+  discardAutosave(): Promise<void>;
+
+  /** Unsaved changes that windows left behind (closed or crashed), other than the open windows' own. */
+  recoverableProjects(): Promise<RecoverableProjects>;
+
+  /**
+   * Makes a recoverable document this window's project: with its original file's weights and
+   * runs when that file still opens, else as a new project. The entry becomes this window's
+   * autosave (removed by the next save). Rejects with a RecoveryError when it is gone or unreadable.
+   */
+  restoreProject(id: string): Promise<OpenedProject>;
+
+  /** Deletes a recoverable document for good. */
+  discardRecoverable(id: string): Promise<void>;
 
   /**
    * Starts training the document (the renderer's current one) in a worker process, with the
@@ -321,6 +416,11 @@ const REQUEST_METHODS: Record<StudioRequestMethod, true> = {
   openProject: true,
   saveProject: true,
   recentProjects: true,
+  autosaveProject: true,
+  discardAutosave: true,
+  recoverableProjects: true,
+  restoreProject: true,
+  discardRecoverable: true,
   startTraining: true,
   pauseTraining: true,
   resumeTraining: true,

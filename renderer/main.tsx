@@ -7,7 +7,9 @@ import { openProject } from './app/actions';
 import { App } from './app/App';
 import { listenForMenuCommands } from './app/menu-commands';
 import { installPageGuards } from './app/page-guards';
+import { startAutosave } from './app/autosave';
 import { app } from './app/state';
+import { applyThemeNow } from './app/theme';
 import { training } from './training/training-store';
 
 training.onFinished = (event) => {
@@ -20,6 +22,7 @@ training.onFinished = (event) => {
 
 installPageGuards();
 listenForMenuCommands();
+applyThemeNow();
 createRoot(document.getElementById('root')!).render(<App />);
 
 /** The project the desktop app opened this window for (`?open=<path>`), if any. */
@@ -31,6 +34,7 @@ connect(() =>
   ({ api, host }) => {
     app.update({ api, host });
     if (projectToOpen) void openProject(projectToOpen);
+    startAutosave(api);
   },
   (error: unknown) => app.update({ connectionError: error instanceof Error ? error.message : String(error) }),
 );

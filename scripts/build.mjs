@@ -24,4 +24,6 @@ const bundle = (entry, fileName, emptyOutDir) =>
 await bundle('electron/host/cli/entry.ts', 'cnn-studio.mjs', true);
 await bundle('electron/worker/node-entry.ts', 'training-worker.mjs', false);
 await bundle('electron/worker/thread-helper-node.ts', 'cpu-helper.mjs', false);
+// The GPU correctness check for a lent GPU machine (bench/device), beside the CLI.
+if (process.argv.includes('--device-checks')) await bundle('bench/device/parity.ts', 'parity.mjs', false);
 console.log(`built ${outDir}/cnn-studio.mjs, training-worker.mjs and cpu-helper.mjs`);

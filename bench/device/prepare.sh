@@ -14,8 +14,8 @@ rm -rf "$out" && mkdir -p "$out/node_modules"
 xz -T0 -6 -c "$(readlink -f "$(command -v node)")" > "$out/node.xz"
 
 # Our command line, bundled; its runtime packages beside it.
-node scripts/build.mjs >/dev/null
-cp out/cli/cnn-studio.mjs out/cli/training-worker.mjs out/cli/cpu-helper.mjs "$out/"
+node scripts/build.mjs --device-checks >/dev/null
+cp out/cli/cnn-studio.mjs out/cli/training-worker.mjs out/cli/cpu-helper.mjs out/cli/parity.mjs "$out/"
 for pkg in fflate jpeg-js pngjs ws; do cp -r "node_modules/$pkg" "$out/node_modules/"; done
 mkdir -p "$out/node_modules/webgpu/dist/linux-x64"
 cp node_modules/webgpu/{package.json,index.js} "$out/node_modules/webgpu/"

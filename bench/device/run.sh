@@ -26,6 +26,8 @@ echo "icd=${icd:-none}; $(nvidia-smi --query-gpu=name,driver_version --format=cs
 models=${MODELS:-lenet convnet mobilenet}
 W=${WINDOWS:-5}
 run() { echo "== $*" | tee -a "$out/log.txt"; timeout ${TLIMIT:-150} "$@" 2>&1 | tee -a "$out/log.txt"; }
+run ./node parity.mjs > "$out/parity.json"
+[ -n "${PARITY_ONLY:-}" ] && exit 0
 run ./node cnn-studio.mjs bench --backend webgpu --json --windows $W > "$out/ours-webgpu.json"
 grep -q '"models"' "$out/ours-webgpu.json" || { echo "our WebGPU bench failed: stopping here"; exit 3; }
 for m in $models; do

@@ -60,6 +60,12 @@ export class DesktopSession extends WindowSession {
     return opened;
   }
 
+  override async restoreProject(id: string): Promise<OpenedProject> {
+    const opened = await super.restoreProject(id);
+    this.projectPath = opened.path;
+    return opened;
+  }
+
   override async saveProject(path: string, document: ProjectDocument, options?: SaveOptions): Promise<SavedProject> {
     const saved = await super.saveProject(path, document, options);
     this.projectPath = saved.path;

@@ -26,6 +26,7 @@ import { memoryLimitBytes } from '../host/server/start-run';
 import { TrainingJobs } from '../host/server/training-jobs';
 import type { HostServices } from '../host/server/window-session';
 import { JobManager } from '../services/jobs/job-manager';
+import { RecoveryStore } from '../services/recovery/recovery-store';
 import { APP_ORIGIN, ExternalLinks } from './app-origin';
 import { hardenSession, registerAppScheme, serveRenderer } from './app-protocol';
 import type { MenuCommand } from './channels';
@@ -132,6 +133,8 @@ const start = (): void => {
     services = {
       jobs: new TrainingJobs(manager),
       recent: new RecentProjects(configFolder()),
+      // Unsaved documents are the user's data, so they live in the app's user-data folder.
+      recovery: new RecoveryStore(join(app.getPath('userData'), 'recovery'), { application }),
       application,
       defaultFolder: app.getPath('documents'),
     };

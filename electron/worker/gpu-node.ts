@@ -29,16 +29,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
-import {
-  acquireDevice,
-  adapterName,
-  chooseBackend,
-  GpuUnavailableError,
-  requestAdapter,
-  summariseAdapter,
-  type BackendName,
-  type GpuContext,
-} from '../../engine/backends/webgpu/device';
+import { openBackend, type OpenedBackend } from '../../engine/backends/webgpu/device';
 
 export interface NodeGpu {
   /** The GPU object to hand to `acquireDevice`, or null when none answers. */
@@ -170,36 +161,14 @@ const findNodeGpu = async (options: NodeGpuOptions): Promise<NodeGpu> => {
   };
 };
 
-export interface GpuBackendChoice {
-  readonly backend: BackendName;
-  /** One sentence for the 'started' message: which device, or why not the GPU. */
-  readonly reason: string;
-  /** The device to train on, when `backend` is 'webgpu'. */
-  readonly context: GpuContext | null;
-}
+/** The worker's backend: which one, why, and the device when it is 'webgpu'. */
+export type GpuBackendChoice = OpenedBackend;
 
-/**
- * Resolves `webgpu` or `auto` to a device or to the CPU. `auto` never throws: without a usable
- * hardware adapter it answers the CPU and why. `webgpu` throws GpuUnavailableError saying why
- * when no device can be had at all.
- */
+/** `openBackend` (engine/backends/webgpu/device.ts) on the `webgpu` package's GPU. */
 export const openGpuBackend = async (
   requested: 'webgpu' | 'auto',
   load: () => Promise<NodeGpu> = loadNodeGpu,
 ): Promise<GpuBackendChoice> => {
   const { gpu, how } = await load();
-  if (requested === 'auto') {
-    const { adapter, reason } = gpu ? await requestAdapter(gpu) : { adapter: null, reason: `there is no WebGPU here (${how})` };
-    const choice = chooseBackend(adapter ? summariseAdapter(adapter) : null, reason);
-    if (choice.backend === 'cpu') return { ...choice, context: null };
-    try {
-      return { ...choice, context: await acquireDevice(gpu) };
-    } catch (error) {
-      return { backend: 'cpu', reason: `${(error as Error).message}; training on the CPU`, context: null };
-    }
-  }
-  if (!gpu) throw new GpuUnavailableError(`the WebGPU backend was asked for, but there is no WebGPU here: ${how}`);
-  const context = await acquireDevice(gpu);
-  const software = context.adapter.software ? ', a software renderer that is slower than the CPU engine' : '';
-  return { backend: 'webgpu', reason: `the WebGPU backend was asked for: training on ${adapterName(context.adapter)}${software}`, context };
+  return openBackend(gpu, requested, { task: 'training', unavailable: how });
 };

@@ -15,7 +15,18 @@ import {
   type WatchMessage,
 } from './visual-protocol';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+
+/** At most this many dataset problems travel in one `dataset-problems` message (`total` counts them all). */
+export const MAX_FORWARDED_PROBLEMS = 200;
+
+/** A file or folder the dataset skipped, and why (engine/data/problems.ts). */
+export interface DatasetProblemEntry {
+  readonly path: string;
+  readonly reason: string;
+  /** The 1-based line, for problems inside a list file (CSV). */
+  readonly line?: number;
+}
 
 export type Backend = 'cpu' | 'webgpu' | 'auto';
 
@@ -99,6 +110,12 @@ export type WorkerMessage =
       readonly imagesPerSecond: number;
       readonly etaSeconds: number;
     }
+  /**
+   * Files and folders the dataset skipped: those met on opening it (sent before `started`), then
+   * those met while training (at the end of the epoch that met them). At most
+   * MAX_FORWARDED_PROBLEMS each; `total` counts the problems this message is about.
+   */
+  | { readonly type: 'dataset-problems'; readonly problems: DatasetProblemEntry[]; readonly total: number }
   | { readonly type: 'epoch'; readonly summary: EpochSummary }
   | { readonly type: 'checkpoint'; readonly checkpoint: CheckpointMessage }
   | { readonly type: 'paused' }
@@ -124,6 +141,20 @@ export class ProtocolError extends Error {
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
 const isNumber = (value: unknown): value is number => typeof value === 'number';
+
+const isProblem = (value: unknown): value is DatasetProblemEntry =>
+  isRecord(value) &&
+  typeof value.path === 'string' &&
+  typeof value.reason === 'string' &&
+  (value.line === undefined || (isCount(value.line) && value.line >= 1));
+
+const checkProblems = (m: Record<string, unknown>): string | null => {
+  if (!Array.isArray(m.problems) || m.problems.length > MAX_FORWARDED_PROBLEMS)
+    return `problems must be a list of at most ${MAX_FORWARDED_PROBLEMS}`;
+  if (!m.problems.every(isProblem)) return 'each problem needs a path and a reason (and a line from 1, if any)';
+  if (!isCount(m.total) || m.total < m.problems.length) return 'total must count at least the problems listed';
+  return null;
+};
 
 const isTensorList = (value: unknown): value is TensorList =>
   Array.isArray(value) && value.every((entry) => Array.isArray(entry) && typeof entry[0] === 'string' && entry[1] instanceof Float32Array);
@@ -182,6 +213,7 @@ const WORKER_CHECKS: Record<WorkerMessage['type'], (message: Record<string, unkn
     [m.loss, m.learningRate, m.imagesPerSecond, m.etaSeconds].every(isNumber)
       ? null
       : 'progress needs epoch, steps, loss, learning rate, speed and ETA',
+  'dataset-problems': checkProblems,
   epoch: (m) => (isRecord(m.summary) && isCount(m.summary.epoch) && isNumber(m.summary.trainLoss) ? null : 'epoch needs a summary'),
   checkpoint: (m) => (isCheckpoint(m.checkpoint) ? null : 'checkpoint is malformed'),
   paused: () => null,

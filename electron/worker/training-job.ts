@@ -15,12 +15,21 @@ import { CPU_LAYERS } from '../../engine/backends/cpu/layers';
 import { DeviceLostError, type GpuContext } from '../../engine/backends/webgpu/device';
 import { GpuTrainer } from '../../engine/backends/webgpu/trainer';
 import type { Dataset } from '../../engine/data/dataset';
+import type { DatasetProblem } from '../../engine/data/problems';
 import { compileModel, InvalidGraphError } from '../../engine/train/plan';
 import { DivergedError, Trainer, type Checkpoint, type EpochReport } from '../../engine/train/trainer';
 import { openGpuBackend, type GpuBackendChoice } from './gpu-node';
 import { openTrainingData } from './training-data';
 import { answerVisual, FilterWatch } from './visual';
-import type { CheckpointMessage, EpochSummary, HostMessage, StartMessage, TensorList, WorkerMessage } from './protocol';
+import {
+  MAX_FORWARDED_PROBLEMS,
+  type CheckpointMessage,
+  type EpochSummary,
+  type HostMessage,
+  type StartMessage,
+  type TensorList,
+  type WorkerMessage,
+} from './protocol';
 
 const SLICE_MS = 50;
 /**
@@ -79,6 +88,9 @@ export class TrainingJob {
   private lastProgress = 0;
   private speedWindow: { time: number; samples: number }[] = [];
   private progressIntervalMs = 200;
+  /** The dataset's problems (it adds files that fail while training), and how many were sent. */
+  private problems: readonly DatasetProblem[] = [];
+  private problemsSent = 0;
   /** Pushes a layer's filters every N steps while the host watches (visual.ts). */
   private readonly filterWatch = new FilterWatch();
 
@@ -153,12 +165,13 @@ export class TrainingJob {
     let train: Dataset;
     let validation: Dataset | undefined;
     try {
-      ({ train, validation } = (this.options.openData ?? openTrainingData)(message));
+      ({ train, validation, problems: this.problems } = (this.options.openData ?? openTrainingData)(message));
     } catch (error) {
       this.finished = true;
       this.post({ type: 'failed', kind: 'data', reason: error instanceof Error ? error.message : String(error) });
       return;
     }
+    this.sendNewProblems();
     try {
       const model = compileModel(message.graph, CPU_LAYERS);
       const choice: GpuBackendChoice =
@@ -199,6 +212,19 @@ export class TrainingJob {
     }
   }
 
+  /** Tells the host about the dataset problems it has not heard of yet (the first MAX_FORWARDED_PROBLEMS). */
+  private sendNewProblems(): void {
+    const fresh = this.problems.slice(this.problemsSent);
+    if (fresh.length === 0) return;
+    this.problemsSent = this.problems.length;
+    const problems = fresh.slice(0, MAX_FORWARDED_PROBLEMS).map((problem) => ({
+      path: problem.path,
+      reason: problem.reason,
+      ...(problem.line !== undefined ? { line: problem.line } : {}),
+    }));
+    this.post({ type: 'dataset-problems', problems, total: fresh.length });
+  }
+
   private beginEpoch(): void {
     this.trainer!.beginEpoch();
     this.epochStarted = performance.now();
@@ -236,6 +262,7 @@ export class TrainingJob {
           const report = await trainer.endEpoch();
           const summary = summarise(report, (performance.now() - this.epochStarted) / 1000);
           this.epochs.push(summary);
+          this.sendNewProblems();
           this.post({ type: 'epoch', summary });
           this.post({ type: 'checkpoint', checkpoint: toCheckpointMessage(await trainer.checkpoint()) });
           if (report.stop) return await this.finish('completed');

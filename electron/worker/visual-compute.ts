@@ -8,6 +8,8 @@ import { CATALOGUE } from '../../engine/graph/catalogue';
 import type { Dataset } from '../../engine/data/dataset';
 import { elementCount } from '../../engine/graph/shape';
 import { Plan, type Model } from '../../engine/train/plan';
+import { SAMPLE_ANALYSES } from '../../engine/viz/analysis';
+import { analyseSample, analyseSet } from './visual-analysis';
 import type { VisualReplyMessage, VisualRequestMessage, VisualSampleMessage, VisualTensorMessage } from './visual-protocol';
 
 export interface VisualSource {
@@ -73,18 +75,25 @@ const filters = (source: VisualSource, nodeId: string): VisualTensorMessage[] =>
     copyOut(nodeId, name, source.model.specs.get(name)!.shape, source.model.weights.get(name)!),
   );
 
+/** The set a request reads: its subset, by default the validation set where the run has one. */
+const datasetOf = (source: VisualSource, request: VisualRequestMessage): { subset: 'validation' | 'train'; dataset: Dataset } => {
+  const subset = request.subset ?? (source.validation ? 'validation' : 'train');
+  const dataset = subset === 'validation' ? source.validation : source.train;
+  if (!dataset) throw new VisualError("this run has no validation set; ask for a sample of the training set (subset 'train')");
+  return { subset, dataset };
+};
+
 const activations = (
   source: VisualSource,
   request: VisualRequestMessage,
 ): { tensors: VisualTensorMessage[]; sample: VisualSampleMessage } => {
   const { model } = source;
-  const subset = request.subset ?? (source.validation ? 'validation' : 'train');
-  const dataset = subset === 'validation' ? source.validation : source.train;
-  if (!dataset) throw new VisualError("this run has no validation set; ask for a sample of the training set (subset 'train')");
+  const { subset, dataset } = datasetOf(source, request);
   const index = request.sample ?? 0;
   if (index >= dataset.size)
     throw new VisualError(`there is no sample ${index}: the ${subset} set has ${dataset.size} (0 to ${dataset.size - 1})`);
-  const ids = request.nodes ?? (request.nodeId !== undefined ? [request.nodeId] : featureNodes(model));
+  const ids =
+    request.kind !== 'activations' ? [] : (request.nodes ?? (request.nodeId !== undefined ? [request.nodeId] : featureNodes(model)));
   const nodes = ids.map((id) => {
     const node = model.nodes.find((candidate) => candidate.id === id);
     if (!node) throw new VisualError(`there is no layer '${id}' in the trained network`);
@@ -119,7 +128,13 @@ export const computeVisual = (source: VisualSource, request: VisualRequestMessag
     globalStep: source.globalStep,
   } as const;
   if (request.kind === 'filters') return { ...base, tensors: filters(source, request.nodeId!) };
-  return { ...base, ...activations(source, request) };
+  if (request.kind === 'activations') return { ...base, ...activations(source, request) };
+  if (SAMPLE_ANALYSES.includes(request.kind)) {
+    // the sample's input and the head's output come with the analysis, as for activations
+    const { sample } = activations(source, request);
+    return { ...base, tensors: [], sample, analysis: analyseSample(source.model, request, sample.input.values) };
+  }
+  return { ...base, tensors: [], analysis: analyseSet(source.model, request, datasetOf(source, request).dataset) };
 };
 
 /** A reply that says why there is no answer. */

@@ -1,16 +1,20 @@
 /**
  * The worker protocol's messages for visualisation (gathered into protocol.ts's unions):
  *
- * - `visual` (host → worker): a layer's filters (its weight tensors), or the outputs of layers
- *   for one sample, run through the current weights in inference mode. Answered by a `visual`
- *   reply with the same requestId, between training steps.
+ * - `visual` (host → worker): a layer's filters (its weight tensors), the outputs of layers
+ *   for one sample, or an analysis (engine/viz/analysis.ts: saliency, Grad-CAM, occlusion and
+ *   deconvnet for one sample; the top-9 patches of a feature and the confusion report over the
+ *   first samples of a set), run through the current weights in inference mode. Answered by a
+ *   `visual` reply with the same requestId, between training steps.
  * - `watch` (host → worker): also push the filters of one layer (default the first convolution)
  *   every N steps, as `visual` replies with requestId 0; `everySteps: 0` stops it.
  *
- * Tensors travel as Float32Arrays, as everywhere in the protocol.
+ * Tensors travel as Float32Arrays, as everywhere in the protocol; an analysis's maps as 8-bit
+ * images with their scale (Uint8Array).
  */
+import { analysisMaps, isAnalysisKind, type AnalysisKind, type VisualAnalysis } from '../../engine/viz/analysis';
 
-export type VisualKind = 'filters' | 'activations';
+export type VisualKind = 'filters' | 'activations' | AnalysisKind;
 export type VisualSubset = 'validation' | 'train';
 
 export interface VisualRequestMessage {
@@ -18,14 +22,27 @@ export interface VisualRequestMessage {
   /** From 1; replies pushed by `watch` carry 0. */
   readonly requestId: number;
   readonly kind: VisualKind;
-  /** filters: the layer. activations: the one layer to send (see `nodes`). */
+  /**
+   * filters: the layer. activations: the one layer to send (see `nodes`). gradcam: the layer
+   * (default the last convolution or activation with image output). deconvnet, top-patches: the
+   * layer of the feature (required).
+   */
   readonly nodeId?: string;
   /** activations: the layers to send; default `nodeId`, else every convolution, pooling and activation layer with image output. */
   readonly nodes?: readonly string[];
-  /** activations: the sample, an index into `subset` (default 0). */
+  /** activations and the analyses of one sample: the sample, an index into `subset` (default 0). */
   readonly sample?: number;
   /** Default the validation set, or the training set when the run has none. */
   readonly subset?: VisualSubset;
+  /** saliency, gradcam, occlusion: the class (default the one predicted for the sample). */
+  readonly classIndex?: number;
+  /** deconvnet, top-patches: the feature's channel in `nodeId` (default 0). */
+  readonly channel?: number;
+  /** occlusion: the grey square's side and step in pixels (defaults: a quarter of the image, half that). */
+  readonly size?: number;
+  readonly stride?: number;
+  /** top-patches, confusion: how many of the subset's first samples to read (defaults 500 and 2000). */
+  readonly samples?: number;
 }
 
 export interface WatchMessage {
@@ -66,13 +83,15 @@ export interface VisualReplyMessage {
   readonly globalStep: number;
   readonly tensors: VisualTensorMessage[];
   readonly sample?: VisualSampleMessage;
+  /** For the analysis kinds. */
+  readonly analysis?: VisualAnalysis;
   /** Set instead of tensors when the request cannot be answered, saying why. */
   readonly error?: string;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
-const isKind = (value: unknown): value is VisualKind => value === 'filters' || value === 'activations';
+const isKind = (value: unknown): value is VisualKind => value === 'filters' || value === 'activations' || isAnalysisKind(value);
 const isName = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= 256;
 
 const isTensor = (value: unknown): value is VisualTensorMessage =>
@@ -86,14 +105,53 @@ const isTensor = (value: unknown): value is VisualTensorMessage =>
 
 export const checkVisualRequest = (m: Record<string, unknown>): string | null => {
   if (!isCount(m.requestId)) return 'requestId must be a whole number';
-  if (!isKind(m.kind)) return "kind must be 'filters' or 'activations'";
+  if (!isKind(m.kind)) return `kind must be one of ${VISUAL_KINDS.join(', ')}`;
   if (m.nodeId !== undefined && !isName(m.nodeId)) return 'nodeId must be a layer id';
   if (m.kind === 'filters' && m.nodeId === undefined) return 'a filters request needs the nodeId of a layer';
   if (m.nodes !== undefined && !(Array.isArray(m.nodes) && m.nodes.length <= 1000 && m.nodes.every(isName)))
     return 'nodes must be a list of layer ids';
   if (m.sample !== undefined && !isCount(m.sample)) return 'sample must be a whole number from 0';
   if (m.subset !== undefined && m.subset !== 'validation' && m.subset !== 'train') return "subset must be 'validation' or 'train'";
+  if ((m.kind === 'deconvnet' || m.kind === 'top-patches') && m.nodeId === undefined)
+    return `a ${m.kind} request needs the nodeId of a layer`;
+  for (const key of ['classIndex', 'channel'] as const)
+    if (m[key] !== undefined && !isCount(m[key])) return `${key} must be a whole number from 0`;
+  for (const key of ['size', 'stride', 'samples'] as const)
+    if (m[key] !== undefined && !(isCount(m[key]) && (m[key] as number) >= 1)) return `${key} must be a whole number from 1`;
   return null;
+};
+
+export const VISUAL_KINDS: readonly VisualKind[] = [
+  'filters',
+  'activations',
+  'saliency',
+  'gradcam',
+  'occlusion',
+  'deconvnet',
+  'top-patches',
+  'confusion',
+];
+
+const isMap = (value: unknown): boolean =>
+  isRecord(value) &&
+  typeof value.name === 'string' &&
+  Array.isArray(value.shape) &&
+  value.shape.every(isCount) &&
+  typeof value.min === 'number' &&
+  typeof value.scale === 'number' &&
+  value.scale >= 0 &&
+  value.data instanceof Uint8Array &&
+  value.data.length === value.shape.reduce((product: number, n: number) => product * n, 1);
+
+const checkAnalysis = (kind: unknown, analysis: unknown): string | null => {
+  if (!isRecord(analysis) || analysis.kind !== kind) return 'analysis must be an object of the same kind as the reply';
+  let maps: unknown[];
+  try {
+    maps = analysisMaps(analysis as unknown as VisualAnalysis);
+  } catch {
+    return `the ${String(kind)} analysis lacks its maps`;
+  }
+  return maps.every(isMap) ? null : 'every map of an analysis needs a name, shape, min, scale and one byte per value';
 };
 
 export const checkWatch = (m: Record<string, unknown>): string | null => {
@@ -112,5 +170,6 @@ export const checkVisualReply = (m: Record<string, unknown>): string | null => {
     if (!isRecord(s) || !isCount(s.index) || !isCount(s.count) || !isTensor(s.input) || !isTensor(s.output))
       return 'sample needs its index, count, input and output';
   }
+  if (m.analysis !== undefined) return checkAnalysis(m.kind, m.analysis);
   return null;
 };

@@ -96,6 +96,14 @@ const nodeTensors = (model: Model, node: ModelNode, source: Map<string, Float32A
   return tensors;
 };
 
+export interface PlanOptions {
+  /**
+   * Also compute the gradient with respect to the input (the Input node's `activationGradient`),
+   * which training never needs: saliency maps do.
+   */
+  readonly inputGradient?: boolean;
+}
+
 interface NodeBuffers {
   readonly node: ModelNode;
   readonly output: Float32Array;
@@ -114,20 +122,26 @@ export class Plan {
   private readonly byId = new Map<string, NodeBuffers>();
   /** Read by the layers' contexts when they run, so one context serves training and inference. */
   private readonly mode = { training: false };
+  /** Whether backward passes fill the Input node's `activationGradient` (PlanOptions). */
+  readonly inputGradient: boolean;
 
   constructor(
     readonly model: Model,
     readonly batch: number,
     random: () => number,
+    options: PlanOptions = {},
   ) {
     const mode = this.mode;
+    this.inputGradient = options.inputGradient ?? false;
     this.buffers = [];
     for (const node of model.nodes) {
       const output = heapFloats(batch * elementCount(node.outputShape));
       const gradOutput = heapFloats(output.length);
       const scratch = new Map<string, Float32Array | Int32Array>();
       const inputs = node.inputIds.map((id) => this.byId.get(id)!.output);
-      const gradInputs = node.inputIds.map((id) => (id === model.input.id ? null : this.byId.get(id)!.gradOutput));
+      const gradInputs = node.inputIds.map((id) =>
+        id === model.input.id && !options.inputGradient ? null : this.byId.get(id)!.gradOutput,
+      );
       const shared = {
         params: node.params,
         batch,
@@ -186,6 +200,25 @@ export class Plan {
     for (let i = this.buffers.length - 1; i >= 0; i--) {
       const { node, backward } = this.buffers[i];
       if (node.type !== 'Input') node.layer.backward(backward);
+    }
+  }
+
+  /**
+   * Runs the layers from node `id` back to the input, starting from the gradient the caller
+   * wrote into `activationGradient(id)` (the gradients of earlier nodes and of the weights are
+   * zeroed first; later nodes are not run). `instead`, where given, is asked first for each node
+   * and runs in place of the layer's own backward when it returns true: the deconvnet replaces
+   * ReLU's backward this way.
+   */
+  backwardFrom(id: string, instead?: (node: ModelNode, context: BackwardContext) => boolean): void {
+    const last = this.buffers.findIndex((entry) => entry.node.id === id);
+    if (last < 0) throw new Error(`there is no layer '${id}' in the network`);
+    for (const gradient of this.model.gradients.values()) gradient.fill(0);
+    for (let i = 0; i < last; i++) this.buffers[i].gradOutput.fill(0);
+    for (let i = last; i >= 0; i--) {
+      const { node, backward } = this.buffers[i];
+      if (node.type === 'Input' || instead?.(node, backward)) continue;
+      node.layer.backward(backward);
     }
   }
 

@@ -11,13 +11,21 @@
  */
 import type { Dataset } from '../data/dataset';
 import { elementCount } from '../graph/shape';
-import { initialiseWeight, type RandomInit } from './init';
+import type { RandomInit } from './init';
+import {
+  checkCheckpointWeights,
+  checkDatasetFits,
+  epochOrder,
+  initialiseModelWeights,
+  scheduledLearningRate,
+  STREAM_DROPOUT,
+} from './loop';
 import { isHeadType, lossForHead, type HeadLoss } from './losses';
 import { ClassificationAccumulator, type ClassificationMetrics } from './metrics';
 import { clipGradientNorm, clipGradientValue, createOptimizer, type Optimizer, type OptimizerConfig, type ParamSlot } from './optimizers';
 import { Plan, type Model } from './plan';
 import { Random, streamSeed } from './random';
-import { learningRateAt, PlateauTracker, type Schedule } from './schedules';
+import { PlateauTracker, type Schedule } from './schedules';
 
 export interface TrainingConfig {
   readonly epochs: number;
@@ -79,10 +87,6 @@ export interface Checkpoint {
   readonly plateauScale: number;
 }
 
-const STREAM_INIT = 1;
-const STREAM_SHUFFLE = 2;
-const STREAM_DROPOUT = 3;
-
 export class DivergedError extends Error {
   constructor(
     readonly step: number,
@@ -140,9 +144,7 @@ export class Trainer {
 
   /** Fills every weight from the seed (call once before training a fresh model). */
   initialiseWeights(): void {
-    const scheme = this.config.init ?? { kind: 'pytorch-default' };
-    const random = new Random(streamSeed(this.config.seed, STREAM_INIT, 0));
-    for (const [name, values] of this.model.weights) initialiseWeight(this.model.specs.get(name)!, values, scheme, random);
+    initialiseModelWeights(this.model, this.config);
   }
 
   get stepsPerEpoch(): number {
@@ -151,10 +153,7 @@ export class Trainer {
 
   /** The rate the next step will use. */
   get learningRate(): number {
-    const base = this.plateau ? this.plateau.apply(this.config.learningRate) : this.config.learningRate;
-    return learningRateAt(this.config.schedule ?? { kind: 'constant' }, base, this.globalStep, this.stepsPerEpoch, {
-      steps: this.config.warmUpSteps ?? 0,
-    });
+    return scheduledLearningRate(this.config, this.plateau, this.globalStep, this.stepsPerEpoch);
   }
 
   private plan(batch: number): Plan {
@@ -170,8 +169,7 @@ export class Trainer {
   beginEpoch(): void {
     if (this.order.length !== this.train.size) this.order = new Int32Array(this.train.size);
     this.epoch++;
-    const permutation = new Random(streamSeed(this.config.seed, STREAM_SHUFFLE, this.epoch)).permutation(this.train.size);
-    this.order.set(permutation);
+    this.order.set(epochOrder(this.config.seed, this.epoch, this.train.size));
     this.cursor = 0;
     this.epochLossSum = 0;
     this.epochSamples = 0;
@@ -250,10 +248,7 @@ export class Trainer {
 
   /** Continues from a checkpoint: the next epoch is the one after it. */
   restore(checkpoint: Checkpoint): void {
-    for (const [name, values] of this.model.weights) {
-      const saved = checkpoint.weights.get(name);
-      if (!saved || saved.length !== values.length) throw new Error(`the checkpoint's ${name} is missing or has the wrong size`);
-    }
+    checkCheckpointWeights(this.model, checkpoint);
     this.optimizer.loadState(checkpoint.optimizerState, checkpoint.optimizerSteps);
     for (const [name, values] of this.model.weights) values.set(checkpoint.weights.get(name)!);
     this.epoch = checkpoint.epoch;
@@ -304,26 +299,3 @@ export class Trainer {
     }
   }
 }
-
-/** The dataset's samples and targets must fit the graph's input and head. */
-const checkDatasetFits = (model: Model, dataset: Dataset): void => {
-  const expected = model.input.outputShape;
-  if (dataset.sampleShape.join('×') !== expected.join('×')) {
-    throw new Error(
-      `${dataset.name} has samples of ${dataset.sampleShape.join('×')} but the graph's Input is ${expected.join('×')}; change the Input layer or the dataset`,
-    );
-  }
-  const head = model.head;
-  if (head.type === 'ClassificationHead') {
-    const classes = head.params.classes as number;
-    if (dataset.target.kind !== 'class')
-      throw new Error(`${dataset.name} has no class labels, but the graph ends in a classification head`);
-    if (dataset.target.classes > classes) {
-      throw new Error(
-        `${dataset.name} has ${dataset.target.classes} classes but the head '${head.id}' has ${classes}; set its classes to ${dataset.target.classes}`,
-      );
-    }
-  } else if (dataset.target.kind !== 'values') {
-    throw new Error(`${dataset.name} has class labels, but the head '${head.id}' (${head.type}) needs target values`);
-  }
-};

@@ -1,37 +1,62 @@
-/** The window: the start page, or the editor laid out like VS Code (palette, canvas, inspector, training panel, status bar). */
+/**
+ * The window: the start page, or the editor laid out like VS Code (palette, canvas, inspector,
+ * training panel, status bar), its panels resizable and hideable (layout-store.ts).
+ */
 import { ReactFlowProvider } from '@xyflow/react';
 import { useEffect } from 'react';
+import { CodePanel } from '../code/CodePanel';
+import { codePanel } from '../code/code-panel-state';
 import { Canvas } from '../editor/Canvas';
 import { Palette } from '../editor/Palette';
 import { Inspector } from '../inspector/Inspector';
 import { TrainingPanel } from '../training/TrainingPanel';
 import { VisualisePanel } from '../viz/VisualisePanel';
+import { ContextMenu } from '../editor/ContextMenu';
+import { listenToClipboard } from './clipboard';
 import { useStore } from './hooks';
+import { ShortcutHelp } from './ShortcutHelp';
+import { Splitter } from './Splitter';
+import { useThemeOnPage } from './theme';
 import { onShortcut } from './shortcuts';
 import { StartPage } from './StartPage';
-import { app } from './state';
+import { app, layout } from './state';
 import { StatusBar } from './StatusBar';
 import { TopBar } from './TopBar';
 
+/** A hidden panel stays mounted (its fields keep what was typed), only out of sight. */
 const Editor = () => {
   const opened = useStore(app, (state) => state.opened);
+  const panels = useStore(layout, (state) => state);
+  const codeOpen = useStore(codePanel, (state) => state.open);
   return (
     <div className="editor">
       <TopBar />
       <div className="workbench">
-        <Palette />
+        <div className="side-panel" style={{ width: panels.paletteWidth }} hidden={!panels.paletteOpen} data-testid="palette-panel">
+          <Palette />
+        </div>
+        {panels.paletteOpen && <Splitter panel="paletteWidth" label="Resize the layer palette" axis="x" grows={1} />}
         <div className="center">
-          <ReactFlowProvider key={`canvas-${opened}`}>
-            <Canvas />
-          </ReactFlowProvider>
-          <div className="bottom-panels">
+          <div className="canvas-row">
+            <ReactFlowProvider key={`canvas-${opened}`}>
+              <Canvas />
+              <ContextMenu />
+            </ReactFlowProvider>
+            {codeOpen && <CodePanel key={`code-${opened}`} />}
+          </div>
+          {panels.bottomOpen && <Splitter panel="bottomHeight" label="Resize the training panel" axis="y" grows={-1} />}
+          <div className="bottom-panels" style={{ height: panels.bottomHeight }} hidden={!panels.bottomOpen} data-testid="bottom-panel">
             <TrainingPanel key={`training-${opened}`} />
             <VisualisePanel key={`visualise-${opened}`} />
           </div>
         </div>
-        <Inspector />
+        {panels.inspectorOpen && <Splitter panel="inspectorWidth" label="Resize the inspector" axis="x" grows={-1} />}
+        <div className="side-panel" style={{ width: panels.inspectorWidth }} hidden={!panels.inspectorOpen} data-testid="inspector-panel">
+          <Inspector />
+        </div>
       </div>
       <StatusBar />
+      <ShortcutHelp />
     </div>
   );
 };
@@ -41,9 +66,14 @@ export const App = () => {
   const connectionError = useStore(app, (state) => state.connectionError);
   const api = useStore(app, (state) => state.api);
   const notice = useStore(app, (state) => state.notice);
+  useThemeOnPage();
   useEffect(() => {
     window.addEventListener('keydown', onShortcut);
-    return () => window.removeEventListener('keydown', onShortcut);
+    const stopClipboard = listenToClipboard(document);
+    return () => {
+      window.removeEventListener('keydown', onShortcut);
+      stopClipboard();
+    };
   }, []);
   if (connectionError) {
     return (

@@ -1,8 +1,11 @@
-/** The bar above the editor: the project, undo and redo, save and save as, and the latest notice. */
+/** The bar above the editor: the project, undo and redo, the view (panels, theme, help), save and save as, and the latest notice. */
 import { useEffect, useState, type FormEvent } from 'react';
-import { backToStart, saveProject } from './actions';
+import { codePanel } from '../code/code-panel-state';
+import { backToStart, leaveDiscarding, saveProject } from './actions';
 import { useStore } from './hooks';
-import { app, editor, isDirty } from './state';
+import { overlays } from './overlays';
+import { chordLabel, shortcut, type CommandId } from './shortcut-table';
+import { app, editor, isDirty, layout } from './state';
 
 const suggestedPath = (folder: string, separator: string, name: string): string =>
   `${folder}${folder.endsWith(separator) ? '' : separator}${name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'project'}.cnnproj`;
@@ -35,11 +38,48 @@ const SaveAsForm = () => {
   );
 };
 
+const THEME_NAMES = { system: 'System theme', light: 'Light theme', dark: 'Dark theme' } as const;
+
+/** Which panels show, the theme (system → light → dark), and the shortcut help. */
+const ViewButtons = () => {
+  const panels = useStore(layout, (s) => s);
+  const toggle = (panel: 'paletteOpen' | 'inspectorOpen' | 'bottomOpen', label: string, id: CommandId) => (
+    <button
+      className="view-toggle"
+      aria-pressed={panels[panel]}
+      onClick={() => layout.toggle(panel)}
+      title={`${shortcut(id).does} (${chordLabel(shortcut(id).chords[0])})`}
+    >
+      {label}
+    </button>
+  );
+  return (
+    <span className="view-buttons">
+      {toggle('paletteOpen', 'Palette', 'togglePalette')}
+      {toggle('inspectorOpen', 'Inspector', 'toggleInspector')}
+      {toggle('bottomOpen', 'Panel', 'toggleBottom')}
+      <button onClick={() => layout.nextTheme()} title="Switch the theme: system, light, dark" data-testid="theme-toggle">
+        {THEME_NAMES[panels.theme]}
+      </button>
+      <button
+        onClick={() => overlays.update((s) => ({ helpOpen: !s.helpOpen }))}
+        title={`Keyboard shortcuts (${shortcut('help')
+          .chords.map((chord) => chordLabel(chord))
+          .join(', ')})`}
+        aria-label="Keyboard shortcuts"
+      >
+        ?
+      </button>
+    </span>
+  );
+};
+
 export const TopBar = () => {
   const state = useStore(app, (s) => s);
   const revision = useStore(editor, (s) => s.revision);
   const canUndo = useStore(editor, (s) => s.canUndo);
   const canRedo = useStore(editor, (s) => s.canRedo);
+  const codeOpen = useStore(codePanel, (s) => s.open);
   const dirty = isDirty(state, revision);
   return (
     <header className="top-bar">
@@ -53,6 +93,17 @@ export const TopBar = () => {
         </span>
         <span className="muted project-path">{state.path ?? 'not saved yet'}</span>
         <span className="top-spacer" />
+        <button
+          onClick={() => {
+            codePanel.update({ open: !codeOpen });
+            setTimeout(() => editor.requestFit(), 50); // once the canvas has its new size
+          }}
+          aria-pressed={codeOpen}
+          data-testid="toggle-code"
+          title="The graph as code beside the canvas: model code to edit, and PyTorch"
+        >
+          Code
+        </button>
         <button onClick={() => editor.autoLayout()} title="Lay the graph out afresh">
           Auto-layout
         </button>
@@ -62,6 +113,7 @@ export const TopBar = () => {
         <button onClick={() => editor.redo()} disabled={!canRedo} title="Redo (Ctrl+Shift+Z or Ctrl+Y)">
           Redo
         </button>
+        <ViewButtons />
         <button onClick={() => void saveProject()} disabled={state.busy} title="Save (Ctrl+S)">
           Save
         </button>
@@ -70,6 +122,14 @@ export const TopBar = () => {
         </button>
       </div>
       {state.savingAs && <SaveAsForm />}
+      {state.confirmingLeave && (
+        <div className="notice error leave-confirm" role="alert" data-testid="leave-confirm">
+          <span>Leave {state.project?.name} without saving? Its unsaved changes will be thrown away.</span>
+          <button onClick={() => void saveProject()}>Save</button>
+          <button onClick={() => void leaveDiscarding()}>Discard changes</button>
+          <button onClick={() => app.update({ confirmingLeave: false })}>Cancel</button>
+        </div>
+      )}
       {state.notice && (
         <div className={`notice ${state.notice.kind}`} role={state.notice.kind === 'error' ? 'alert' : 'status'} data-testid="notice">
           <span>{state.notice.text}</span>

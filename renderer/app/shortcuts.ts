@@ -1,31 +1,52 @@
 /**
- * The editor's keyboard shortcuts: Ctrl+Z undo, Ctrl+Shift+Z and Ctrl+Y redo, Ctrl+S save (Cmd on
- * macOS). In text fields outside the inspector (search, paths, training settings) undo and redo
- * stay the field's own.
+ * The key handler: finds the pressed keys in the shortcut table (shortcut-table.ts) and runs the
+ * command. Copy, cut and paste are left to the browser, which turns the keys into clipboard
+ * events (clipboard.ts); Delete and the selection keys are React Flow's (Canvas.tsx). In text
+ * fields the field keeps its own keys, except where the table says otherwise.
  */
 import { saveProject } from './actions';
-import { app, editor } from './state';
+import { isTextField } from './clipboard';
+import { closeOverlays, overlays } from './overlays';
+import { shortcutFor, type CommandId, type Shortcut } from './shortcut-table';
+import { app, editor, layout } from './state';
 
-const isTextField = (target: EventTarget | null): boolean =>
-  target instanceof HTMLElement && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.isContentEditable);
+/**
+ * What each key command does; one that returns false did nothing, and leaves the key to the
+ * browser. Every command of the table is here (the compiler checks): null for those that others
+ * act on (see the table's `by`).
+ */
+const COMMANDS: Record<CommandId, (() => boolean | void) | null> = {
+  copy: null,
+  cut: null,
+  paste: null,
+  delete: null,
+  boxSelect: null,
+  addToSelection: null,
+  contextMenu: null,
+  save: () => void saveProject(),
+  undo: () => editor.undo(),
+  redo: () => editor.redo(),
+  duplicate: () => void editor.duplicateSelection(),
+  selectAll: () => editor.selectAll(),
+  togglePalette: () => layout.toggle('paletteOpen'),
+  toggleInspector: () => layout.toggle('inspectorOpen'),
+  toggleBottom: () => layout.toggle('bottomOpen'),
+  help: () => overlays.update((state) => ({ helpOpen: !state.helpOpen, contextMenu: null })),
+  close: closeOverlays,
+};
 
-const graphOwnsUndo = (target: EventTarget | null): boolean =>
-  !isTextField(target) || (target instanceof HTMLElement && target.closest('.inspector') !== null);
+const actsHere = (shortcut: Shortcut, target: EventTarget | null): boolean => {
+  if (!isTextField(target) || shortcut.inFields === 'always') return true;
+  return shortcut.inFields === 'inspector' && target instanceof HTMLElement && target.closest('.inspector') !== null;
+};
 
 export const onShortcut = (event: KeyboardEvent): void => {
   if (app.getState().screen !== 'editor') return;
-  const mod = event.ctrlKey || event.metaKey;
-  if (!mod || event.altKey) return;
-  const key = event.key.toLowerCase();
-  if (key === 's') {
-    event.preventDefault();
-    void saveProject();
-  } else if (key === 'z' && graphOwnsUndo(event.target)) {
-    event.preventDefault();
-    if (event.shiftKey) editor.redo();
-    else editor.undo();
-  } else if (key === 'y' && graphOwnsUndo(event.target)) {
-    event.preventDefault();
-    editor.redo();
-  }
+  const shortcut = shortcutFor(event);
+  if (!shortcut || shortcut.by !== 'keys' || !actsHere(shortcut, event.target)) return;
+  // With the help open, the keys that edit the graph wait until it is closed.
+  if (overlays.getState().helpOpen && !['help', 'close', 'save'].includes(shortcut.id)) return;
+  const command = COMMANDS[shortcut.id];
+  if (!command) return;
+  if (command() !== false) event.preventDefault();
 };

@@ -1,11 +1,13 @@
 /**
- * The renderer's state, in three framework-free stores: the editor (graph, analysis, history),
- * the app (connection, open project, notices) and the training panel (training-store.ts).
+ * The renderer's state, in framework-free stores: the editor (graph, analysis, history), the app
+ * (connection, open project, notices), the layout (theme, panels), and the training panel
+ * (training-store.ts).
  */
 import type { HostInfo, StudioApi } from '../../electron/api';
 import type { ProjectDocument } from '../../engine/project/schema';
 import { EditorStore } from '../editor/editor-store';
 import { ValueStore } from '../editor/store-core';
+import { LayoutStore, type LayoutStorage } from './layout-store';
 
 export interface Notice {
   readonly kind: 'info' | 'error';
@@ -33,9 +35,16 @@ export interface AppState {
   readonly busy: boolean;
   /** Counts projects shown, so panels can start afresh for each. */
   readonly opened: number;
+  /** The person asked to leave a project with unsaved edits: the top bar asks to confirm. */
+  readonly confirmingLeave: boolean;
 }
 
 export const editor = new EditorStore();
+
+/** The theme and the panels, kept in the browser's localStorage. */
+export const layout = new LayoutStore(
+  'window' in globalThis ? (globalThis as unknown as { localStorage: LayoutStorage }).localStorage : null,
+);
 
 export const app = new ValueStore<AppState>({
   api: null,
@@ -51,6 +60,7 @@ export const app = new ValueStore<AppState>({
   savingAs: false,
   busy: false,
   opened: 0,
+  confirmingLeave: false,
 });
 
 /** The project as it is now: the open document with the editor's graph. */
@@ -62,3 +72,10 @@ export const currentDocument = (): ProjectDocument | null => {
 /** Whether there are changes to save. */
 export const isDirty = (state: AppState, revision: number): boolean =>
   state.project !== null && (state.path === null || revision !== state.savedRevision || state.unsavedResults);
+
+/**
+ * Whether the open project has edits that a save would keep (a new project from a template has
+ * none until it is edited): what autosave keeps, and what leaving asks about.
+ */
+export const hasUnsavedEdits = (state: AppState, revision: number): boolean =>
+  state.screen === 'editor' && state.project !== null && (revision !== state.savedRevision || state.unsavedResults);

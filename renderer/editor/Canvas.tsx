@@ -17,10 +17,13 @@ import {
   type NodeTypes,
   type OnDelete,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent } from 'react';
 import { isLayerType } from '../../engine/graph/layer-types';
 import { useStore } from '../app/hooks';
+import { overlays } from '../app/overlays';
+import { canvasKeys } from '../app/shortcut-table';
 import { editor } from '../app/state';
+import { useResolvedTheme } from '../app/theme';
 import { FlowNodeCache, flowEdges, type LayerFlowNode } from './flow-model';
 import { connectionProblem, type Position } from './graph-edits';
 import { LayerNode } from './LayerNode';
@@ -34,7 +37,10 @@ interface Size {
   readonly height: number;
 }
 
-const DELETE_KEYS = ['Backspace', 'Delete'];
+/** From the shortcut table, so that the help lists the keys that really work. */
+const DELETE_KEYS = canvasKeys('delete');
+const BOX_SELECT_KEYS = canvasKeys('boxSelect');
+const ADD_TO_SELECTION_KEYS = canvasKeys('addToSelection');
 const MINIMAP_SIZE = { width: 160, height: 110 };
 const FIT_VIEW = { maxZoom: 1, padding: 0.08 };
 
@@ -107,6 +113,7 @@ export const Canvas = () => {
   const edges = useMemo(() => flowEdges(graph, report, selectedEdges), [graph, report, selectedEdges]);
   const fitRequests = useStore(editor, (state) => state.fitRequests);
   const { screenToFlowPosition, fitView } = useReactFlow();
+  const theme = useResolvedTheme();
   useEffect(() => {
     if (fitRequests) void fitView(FIT_VIEW);
   }, [fitRequests, fitView]);
@@ -118,6 +125,21 @@ export const Canvas = () => {
       event.preventDefault();
       const point = screenToFlowPosition({ x: event.clientX, y: event.clientY });
       editor.addNode(type, { x: point.x - 90, y: point.y - 30 });
+    },
+    [screenToFlowPosition],
+  );
+
+  const onNodeContextMenu = useCallback((event: MouseEvent, node: LayerFlowNode) => {
+    event.preventDefault();
+    // A layer outside the selection becomes the selection; one inside keeps it, so the commands act on all.
+    if (!editor.getState().selectedNodes.includes(node.id)) editor.select([node.id], []);
+    overlays.update({ helpOpen: false, contextMenu: { x: event.clientX, y: event.clientY, nodeId: node.id, flowPoint: null } });
+  }, []);
+  const onPaneContextMenu = useCallback(
+    (event: MouseEvent | globalThis.MouseEvent) => {
+      event.preventDefault();
+      const flowPoint = screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      overlays.update({ helpOpen: false, contextMenu: { x: event.clientX, y: event.clientY, nodeId: null, flowPoint } });
     },
     [screenToFlowPosition],
   );
@@ -134,6 +156,12 @@ export const Canvas = () => {
         onDelete={onDelete}
         isValidConnection={isValidConnection}
         deleteKeyCode={DELETE_KEYS}
+        selectionKeyCode={BOX_SELECT_KEYS}
+        multiSelectionKeyCode={ADD_TO_SELECTION_KEYS}
+        onNodeContextMenu={onNodeContextMenu}
+        onSelectionContextMenu={(event, nodes) => nodes[0] && onNodeContextMenu(event, nodes[0])}
+        onPaneContextMenu={onPaneContextMenu}
+        colorMode={theme}
         fitView
         fitViewOptions={FIT_VIEW}
         minZoom={0.1}
@@ -144,8 +172,8 @@ export const Canvas = () => {
           pannable
           zoomable
           ariaLabel="Overview of the graph"
-          nodeColor="#4fc1ff"
-          maskColor="rgba(30, 30, 30, 0.6)"
+          nodeColor="var(--minimap-node)"
+          maskColor="var(--minimap-mask)"
           style={MINIMAP_SIZE}
         />
       </ReactFlow>

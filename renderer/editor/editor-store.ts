@@ -7,16 +7,23 @@
  * History: each edit pushes the document before it. Consecutive edits of one parameter (typing
  * "128" is three edits) are merged into one step, and a drag is one step however far it goes.
  */
-import { analyzeGraph, type GraphReport } from '../../engine/graph/analyze';
+import type { GraphReport } from '../../engine/graph/analyze';
+import { analyzeTimed } from './timed-analysis';
 import type { GraphDocument } from '../../engine/graph/document';
+import { collapseNode, collapsiblePair } from '../../engine/graph/collapse';
 import { expandNode } from '../../engine/graph/expand';
 import type { LayerType } from '../../engine/graph/layer-types';
 import { Store } from './store-core';
+import { cutOut, fragmentText, PASTE_OFFSET, pasteFragment, type Fragment } from './fragment';
 import { addNode, connect, edgeKey, moveNodes, removeElements, setParam, type Position } from './graph-edits';
-import { layoutPositions } from './layout';
+import { layoutPositions, makeRoomBelow } from './layout';
+import { placeNewNodes } from './place-new-nodes';
 
 /** The graph with every layer placed by the auto-layout. */
 export const layoutGraph = (graph: GraphDocument): GraphDocument => moveNodes(graph, layoutPositions(graph));
+
+/** How far expand.ts puts the second stage below the first, and so how far the layers below move down. */
+const STAGE_GAP = 90;
 
 /** How many steps undo remembers. */
 export const HISTORY_LIMIT = 200;
@@ -43,11 +50,13 @@ export class EditorStore extends Store<EditorState> {
   private mergeKey: string | null = null;
   /** The document when the current drag began. */
   private dragOrigin: GraphDocument | null = null;
+  /** The fragment pasted last and how many times in a row, so repeated pastes fan out instead of stacking. */
+  private lastPaste = { text: '', count: 0 };
 
   constructor(graph: GraphDocument = EMPTY) {
     super({
       graph,
-      report: analyzeGraph(graph),
+      report: analyzeTimed(graph),
       selectedNodes: [],
       selectedEdges: [],
       canUndo: false,
@@ -67,9 +76,10 @@ export class EditorStore extends Store<EditorState> {
     this.future = [];
     this.mergeKey = null;
     this.dragOrigin = null;
+    this.lastPaste = { text: '', count: 0 };
     this.set({
       graph,
-      report: analyzeGraph(graph),
+      report: analyzeTimed(graph),
       selectedNodes: [],
       selectedEdges: [],
       canUndo: false,
@@ -96,7 +106,7 @@ export class EditorStore extends Store<EditorState> {
     const keys = new Set(graph.edges.map(edgeKey));
     this.set({
       graph,
-      report: analyze ? analyzeGraph(graph) : this.state.report,
+      report: analyze ? analyzeTimed(graph) : this.state.report,
       selectedNodes: this.state.selectedNodes.filter((id) => ids.has(id)),
       selectedEdges: this.state.selectedEdges.filter((key) => keys.has(key)),
       canUndo: this.past.length > 0,
@@ -155,13 +165,103 @@ export class EditorStore extends Store<EditorState> {
   expand(nodeId: string): string | null {
     const expanded = expandNode(this.state.graph, nodeId);
     if (!expanded.ok) return expanded.reason;
-    this.commit(expanded.document);
+    const before = new Set(this.state.graph.nodes.map((node) => node.id));
+    const stages = new Set(expanded.document.nodes.filter((node) => !before.has(node.id)).map((node) => node.id));
+    const at = this.state.graph.nodes.find((node) => node.id === nodeId)?.position;
+    const room = at ? makeRoomBelow(expanded.document, at, STAGE_GAP, stages) : new Map<string, Position>();
+    this.commit(moveNodes(expanded.document, room));
+    // Select the first stage, so that the inspector offers to collapse the pair again.
+    const first = expanded.document.nodes.find((node) => !before.has(node.id));
+    if (first) this.select([first.id], []);
     return null;
+  }
+
+  /** Joins the two stages that `nodeId` belongs to back into one factorised convolution (collapse.ts) and selects it; the reason when it cannot. */
+  collapse(nodeId: string): string | null {
+    const pair = collapsiblePair(this.state.graph, nodeId);
+    const collapsed = collapseNode(this.state.graph, nodeId);
+    if (!collapsed.ok || !pair) return collapsed.ok ? `${nodeId}: cannot be collapsed` : collapsed.reason;
+    // Close the room the second stage took, as expand made it.
+    const position = (id: string) => this.state.graph.nodes.find((node) => node.id === id)?.position;
+    const [first, second] = [position(pair.first), position(pair.second)];
+    const gap = first && second ? second.y - first.y : 0;
+    const room = second && gap > 0 ? makeRoomBelow(collapsed.document, second, -gap, new Set([collapsed.id])) : new Map<string, Position>();
+    this.commit(moveNodes(collapsed.document, room));
+    this.select([collapsed.id], []);
+    return null;
+  }
+
+  /** The selected layers and the connections among them, or null when no layer is selected. */
+  copySelection(): Fragment | null {
+    const ids = this.state.selectedNodes;
+    return ids.length ? cutOut(this.state.graph, ids) : null;
+  }
+
+  /** Copies the selected layers and deletes them, in one undo step. */
+  cutSelection(): Fragment | null {
+    const fragment = this.copySelection();
+    if (fragment) this.remove(this.state.selectedNodes, []);
+    return fragment;
+  }
+
+  /**
+   * Adds copies of a fragment's layers with fresh ids, selected, as one undo step: with `at`, its
+   * top-left layer there; else beside the originals, each paste of the same fragment in a row one
+   * offset further, so they do not hide each other.
+   */
+  paste(fragment: Fragment, at?: Position): string[] {
+    if (!fragment.nodes.length) return [];
+    if (at) {
+      const xs = fragment.nodes.map((node) => node.position?.x ?? 0);
+      const ys = fragment.nodes.map((node) => node.position?.y ?? 0);
+      return this.insert(fragment, { x: at.x - Math.min(...xs), y: at.y - Math.min(...ys) });
+    }
+    const text = fragmentText(fragment);
+    this.lastPaste = { text, count: this.lastPaste.text === text ? this.lastPaste.count + 1 : 1 };
+    const n = this.lastPaste.count;
+    return this.insert(fragment, { x: PASTE_OFFSET.x * n, y: PASTE_OFFSET.y * n });
+  }
+
+  /** Copies the selected layers (with the connections among them) beside them, selected, as one step. */
+  duplicateSelection(): string[] {
+    const fragment = this.copySelection();
+    return fragment ? this.insert(fragment, PASTE_OFFSET) : [];
+  }
+
+  private insert(fragment: Fragment, offset: Position): string[] {
+    const pasted = pasteFragment(this.state.graph, fragment, offset);
+    this.commit(pasted.graph);
+    const ids = new Set(pasted.ids);
+    const edges = pasted.graph.edges.filter((edge) => ids.has(edge.source) && ids.has(edge.target)).map(edgeKey);
+    this.select(pasted.ids, edges);
+    return pasted.ids;
+  }
+
+  /** Selects every layer and connection. */
+  selectAll(): void {
+    this.select(
+      this.state.graph.nodes.map((node) => node.id),
+      this.state.graph.edges.map(edgeKey),
+    );
+  }
+
+  /**
+   * Replaces the whole graph with one written in the code view. Consecutive replacements are one
+   * undo step until `endMerge` (the code view lost focus) or another edit. Layers without a
+   * position are placed beside their inputs (place-new-nodes.ts).
+   */
+  replaceGraph(graph: GraphDocument): void {
+    this.commit(placeNewNodes(graph), { merge: 'code' });
   }
 
   /** Lays the graph out afresh (layout.ts), as one undo step. */
   autoLayout(): void {
     this.commit(layoutGraph(this.state.graph), { analyze: false });
+    this.set({ ...this.state, fitRequests: this.state.fitRequests + 1 });
+  }
+
+  /** Asks the canvas to fit the whole graph in view (its size changed). */
+  requestFit(): void {
     this.set({ ...this.state, fitRequests: this.state.fitRequests + 1 });
   }
 

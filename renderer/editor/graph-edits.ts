@@ -71,7 +71,7 @@ export const connectionProblem = (graph: GraphDocument, source: string, target: 
 };
 
 /** The input ports of `targets` renumbered 0, 1, … in their order (Add and Concat need no gaps). */
-const renumberPorts = (edges: readonly GraphEdge[], targets: ReadonlySet<string>): GraphEdge[] => {
+export const renumberPorts = (edges: readonly GraphEdge[], targets: ReadonlySet<string>): GraphEdge[] => {
   const ports = new Map<GraphEdge, number>();
   const counts = new Map<string, number>();
   const sorted = edges.filter((edge) => targets.has(edge.target)).sort((a, b) => (a.targetPort ?? 0) - (b.targetPort ?? 0));

@@ -59,3 +59,17 @@ export const layoutPositions = (graph: GraphDocument, rowsPerColumn = 7): Map<st
   }
   return positions;
 };
+
+/**
+ * Moves the layers below `from` in its column down by `dy`, skipping `keep`: room for a layer
+ * that became two (an expanded convolution), so the second stage does not cover the next layer.
+ */
+export const makeRoomBelow = (graph: GraphDocument, from: Position, dy: number, keep: ReadonlySet<string>): Map<string, Position> => {
+  const moved = new Map<string, Position>();
+  for (const node of graph.nodes) {
+    const at = node.position;
+    if (!at || keep.has(node.id) || at.y <= from.y || Math.abs(at.x - from.x) >= COLUMN_WIDTH * 0.8) continue;
+    moved.set(node.id, { x: at.x, y: at.y + dy });
+  }
+  return moved;
+};

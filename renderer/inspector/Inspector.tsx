@@ -6,17 +6,15 @@
 import { useEffect, useState } from 'react';
 import type { NodeReport } from '../../engine/graph/analyze';
 import { CATALOGUE } from '../../engine/graph/catalogue';
-import type { GraphNode } from '../../engine/graph/document';
+import type { GraphDocument, GraphNode } from '../../engine/graph/document';
 import { isLayerType } from '../../engine/graph/layer-types';
 import type { ParamSpec } from '../../engine/graph/params';
 import { formatShape } from '../../engine/graph/shape';
 import { formatCount } from '../app/format';
 import { useStore } from '../app/hooks';
 import { editor } from '../app/state';
+import { canCollapse, canExpand, collapseLayer, expandLayer } from '../editor/node-commands';
 import { paramText, parseParamText } from './param-text';
-
-/** Factorised convolutions, shown as one node that can be expanded into its stages. */
-const EXPANDABLE = new Set(['SeparableConv2D', 'SpatiallySeparableConv2D']);
 
 interface FieldProps {
   readonly node: GraphNode;
@@ -99,7 +97,7 @@ const ParamField = ({ node, name, spec, issue }: FieldProps) => {
   );
 };
 
-const LayerInspector = ({ node, report }: { node: GraphNode; report: NodeReport | undefined }) => {
+const LayerInspector = ({ graph, node, report }: { graph: GraphDocument; node: GraphNode; report: NodeReport | undefined }) => {
   if (!isLayerType(node.type)) return <div className="inspector-body">Unknown layer type {node.type}.</div>;
   const definition = CATALOGUE[node.type];
   const specs = Object.entries(definition.params as Record<string, ParamSpec>);
@@ -111,12 +109,17 @@ const LayerInspector = ({ node, report }: { node: GraphNode; report: NodeReport 
         {definition.title} <span className="muted">{node.id}</span>
       </h2>
       <p className="help">{definition.help}</p>
-      {EXPANDABLE.has(node.type) && (
+      {canExpand(graph, node.id) && (
+        <button onClick={() => expandLayer(node.id)} title="Replace this layer by the two convolutions it stands for">
+          Expand into stages
+        </button>
+      )}
+      {canCollapse(graph, node.id) && (
         <button
-          onClick={() => editor.expand(node.id)}
-          title="Replace this layer by the two convolutions it stands for (undo to collapse it)"
+          onClick={() => collapseLayer(node.id)}
+          title="Join this convolution and its partner stage back into one factorised convolution"
         >
-          Expand into its two stages
+          Collapse back
         </button>
       )}
       {general.map((issue, index) => (
@@ -189,7 +192,11 @@ export const Inspector = () => {
   return (
     <aside className="inspector" aria-label="Inspector">
       <div className="panel-heading">Inspector</div>
-      {node ? <LayerInspector node={node} report={report.nodes.find((candidate) => candidate.id === node.id)} /> : <GraphSummary />}
+      {node ? (
+        <LayerInspector graph={graph} node={node} report={report.nodes.find((candidate) => candidate.id === node.id)} />
+      ) : (
+        <GraphSummary />
+      )}
     </aside>
   );
 };

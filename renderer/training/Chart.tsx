@@ -2,6 +2,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { useResolvedTheme } from '../app/theme';
 
 export interface ChartSeries {
   readonly label: string;
@@ -22,9 +23,13 @@ interface ChartProps {
 
 const HEIGHT = 170;
 
+/** uPlot draws on a canvas, which CSS variables do not reach: the axis and grid colours of each theme. */
+const AXES = { dark: { axis: '#aaa', grid: '#333' }, light: { axis: '#555', grid: '#ddd' } } as const;
+
 export const Chart = ({ title, xLabel, series, data, revision, yRange, testId }: ChartProps) => {
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  const colours = AXES[useResolvedTheme()];
 
   useEffect(() => {
     const element = container.current!;
@@ -34,8 +39,8 @@ export const Chart = ({ title, xLabel, series, data, revision, yRange, testId }:
       height: HEIGHT,
       scales: { x: { time: false }, ...(yRange ? { y: { range: yRange } } : {}) },
       axes: [
-        { label: xLabel, stroke: '#aaa', grid: { stroke: '#333' } },
-        { stroke: '#aaa', grid: { stroke: '#333' } },
+        { label: xLabel, stroke: colours.axis, grid: { stroke: colours.grid } },
+        { stroke: colours.axis, grid: { stroke: colours.grid } },
       ],
       series: [
         { label: xLabel },
@@ -51,8 +56,8 @@ export const Chart = ({ title, xLabel, series, data, revision, yRange, testId }:
       plot.current?.destroy();
       plot.current = null;
     };
-    // The chart is made once per set of series; data arrives through the effect below.
-  }, [title, xLabel, series, yRange]);
+    // The chart is made once per set of series (and theme); data arrives through the effect below.
+  }, [title, xLabel, series, yRange, colours]);
 
   useEffect(() => {
     plot.current?.setData(data);

@@ -94,6 +94,33 @@ const ProgressLine = () => {
   );
 };
 
+/** What the run's dataset skipped: a warning, opened to list each file with its reason. */
+const DatasetProblems = () => {
+  const problems = useStore(training, (s) => s.datasetProblems);
+  const count = useStore(training, (s) => s.datasetProblemCount);
+  if (count === 0) return null;
+  return (
+    <details className="dataset-problems" data-testid="dataset-problems">
+      <summary>
+        ⚠ The dataset skipped {count === 1 ? '1 file or folder' : `${count} files or folders`}; training goes on without{' '}
+        {count === 1 ? 'it' : 'them'}
+      </summary>
+      <ul>
+        {problems.map((problem, index) => (
+          <li key={index}>
+            <code>
+              {problem.path}
+              {problem.line ? `:${problem.line}` : ''}
+            </code>
+            : {problem.reason}
+          </li>
+        ))}
+        {count > problems.length && <li className="muted">… and {count - problems.length} more</li>}
+      </ul>
+    </details>
+  );
+};
+
 const Curves = () => {
   const steps = useStore(training, (s) => s.steps);
   const losses = useStore(training, (s) => s.losses);
@@ -203,6 +230,7 @@ export const TrainingPanel = () => {
       </form>
       {problem && <div className="training-failure">{problem}</div>}
       <ProgressLine />
+      <DatasetProblems />
       {state.failure && (
         <div className="training-failure" role="alert" data-testid="training-failure">
           Training failed: {state.failure}

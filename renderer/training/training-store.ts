@@ -9,6 +9,10 @@ import { Store } from '../editor/store-core';
 type Progress = Extract<StudioJobEvent, { type: 'progress' }>;
 type Started = Extract<StudioJobEvent, { type: 'started' }>;
 type Finished = Extract<StudioJobEvent, { type: 'finished' }>;
+type DatasetProblems = Extract<StudioJobEvent, { type: 'dataset-problems' }>;
+
+/** A file or folder the run's dataset skipped. */
+export type DatasetProblem = DatasetProblems['problems'][number];
 
 export interface TrainingState {
   readonly jobId: string | null;
@@ -27,6 +31,9 @@ export interface TrainingState {
   readonly epochs: readonly EpochRecord[];
   readonly failure: string | null;
   readonly finished: Finished | null;
+  /** What the run's dataset skipped (as many as the host sent), and how many it skipped in all. */
+  readonly datasetProblems: readonly DatasetProblem[];
+  readonly datasetProblemCount: number;
 }
 
 const IDLE: TrainingState = {
@@ -41,6 +48,8 @@ const IDLE: TrainingState = {
   epochs: [],
   failure: null,
   finished: null,
+  datasetProblems: [],
+  datasetProblemCount: 0,
 };
 
 export const isActive = (state: TrainingState): boolean =>
@@ -119,6 +128,12 @@ export class TrainingStore extends Store<TrainingState> {
         state.steps.push(event.globalStep);
         state.losses.push(event.loss);
         return this.set({ ...state, progress: event, points: state.steps.length });
+      case 'dataset-problems':
+        return this.set({
+          ...state,
+          datasetProblems: [...state.datasetProblems, ...event.problems],
+          datasetProblemCount: state.datasetProblemCount + event.total,
+        });
       case 'epoch':
         return this.set({ ...state, epochs: [...state.epochs, event.summary] });
       case 'failed':

@@ -1,6 +1,7 @@
 /**
- * The Visualise panel, beside the training panel: the filters of a convolution and one sample's
- * feature maps at any layer, for the run in the training panel. It follows the layer clicked on
+ * The Visualise panel, beside the training panel: the filters of a convolution (and their
+ * histogram) and one sample's feature maps at any layer, for the run in the training panel; and
+ * the analysis tabs (AnalysisViews.tsx): attribution, deconvnet and confusion. It follows the layer clicked on
  * the canvas, refreshes every few seconds while the run trains, and keeps showing the run's final
  * weights once it has ended.
  */
@@ -8,20 +9,46 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from '../app/hooks';
 import { app, editor } from '../app/state';
 import { training } from '../training/training-store';
-import { FiltersView, MapsView, SampleView } from './VizViews';
+import { AttributionView, ClassPicker, ConfusionView, DeconvnetView } from './AnalysisViews';
+import { analysis, TAB_REFRESH_MS, type VizTab } from './analysis-store';
+import { FiltersView, HistogramView, MapsView, SampleView } from './VizViews';
 import { LIVE_REFRESH_MS, viz, visualisableNodes } from './viz-store';
 import './visualise.css';
 
 const Status = () => {
   const state = useStore(viz, (s) => s);
+  const analysisLoading = useStore(analysis, (s) => s.loading);
   const reply = state.activations ?? state.filters;
   return (
     <span className="muted viz-status" data-testid="viz-status" data-source={reply?.source ?? ''}>
       {reply && `${reply.source === 'live' ? 'live' : 'final weights'} · epoch ${reply.epoch} · step ${reply.globalStep}`}
-      {state.loading && ' · updating…'}
+      {(state.loading || analysisLoading) && ' · updating…'}
     </span>
   );
 };
+
+const TABS: readonly [VizTab, string][] = [
+  ['features', 'Features'],
+  ['attribution', 'Attribution'],
+  ['deconvnet', 'Deconvnet'],
+  ['confusion', 'Confusion'],
+];
+
+const Tabs = ({ tab }: { tab: VizTab }) => (
+  <div className="viz-tabs" role="tablist" aria-label="Views">
+    {TABS.map(([id, label]) => (
+      <button
+        key={id}
+        role="tab"
+        aria-selected={tab === id}
+        className={tab === id ? 'active' : undefined}
+        onClick={() => analysis.setTab(id)}
+      >
+        {label}
+      </button>
+    ))}
+  </div>
+);
 
 /** The left column's width (filters and sample), and the room the maps leave for their caption. */
 const LEFT_COLUMN = 200;
@@ -53,9 +80,16 @@ export const VisualisePanel = () => {
   const node = nodes.find((candidate) => candidate.id === state.nodeId);
   const withFilters = node?.filters ?? false;
   const answerable = jobId !== null && jobState !== 'idle' && jobState !== 'queued';
+  const study = useStore(analysis, (s) => s);
+  const classes = state.activations?.sample?.output.shape[0] ?? 0;
+  const problem = study.tab === 'features' ? state.problem : (study.problem ?? state.problem);
 
   // A new project (this panel is keyed by it) starts afresh.
-  useEffect(() => viz.reset(), []);
+  useEffect(() => {
+    viz.reset();
+    analysis.forget();
+  }, []);
+  useEffect(() => analysis.forget(), [jobId]);
   // Follow the layer clicked on the canvas (when it is clicked: the layer list may choose another since).
   useEffect(() => {
     if (selected.length === 1 && nodes.some((candidate) => candidate.id === selected[0])) viz.setNode(selected[0]);
@@ -72,6 +106,15 @@ export const VisualisePanel = () => {
     const timer = setInterval(() => void viz.refresh(api, jobId, withFilters), LIVE_REFRESH_MS);
     return () => clearInterval(timer);
   }, [state.open, api, answerable, jobId, jobState, state.nodeId, state.sample, state.subset, withFilters]);
+  // The open analysis tab asks likewise (the confusion matrix does not depend on the layer or sample).
+  useEffect(() => {
+    if (!state.open || !api || !answerable || study.tab === 'features') return;
+    const context = { nodeId: state.nodeId, sample: state.sample, subset: state.subset };
+    void analysis.refresh(api, jobId, context, true);
+    if (jobState !== 'running') return;
+    const timer = setInterval(() => void analysis.refresh(api, jobId, context), TAB_REFRESH_MS[study.tab]);
+    return () => clearInterval(timer);
+  }, [state.open, api, answerable, jobId, jobState, study.tab, study.classIndex, study.channel, state.nodeId, state.sample, state.subset]);
 
   if (!state.open)
     return (
@@ -98,18 +141,35 @@ export const VisualisePanel = () => {
       {!answerable ? (
         <p className="muted">Train the network, then click a convolution on the canvas to see its filters and what it makes of a sample.</p>
       ) : (
-        <div className="viz-body" ref={body}>
-          <div className="viz-left">
-            {withFilters && <FiltersView reply={state.filters} />}
-            <SampleView reply={state.activations} index={state.sample} subset={state.subset} />
-          </div>
-          <MapsView reply={state.activations} width={Math.max(120, width - LEFT_COLUMN - 20)} height={MAPS_HEIGHT} />
-          {state.problem && (
-            <div className="viz-problem" role="status" data-testid="viz-problem">
-              {state.problem}
+        <>
+          <Tabs tab={study.tab} />
+          {study.tab === 'confusion' ? (
+            <div className="viz-wide">
+              {study.replies.confusion?.analysis?.kind === 'confusion' && (
+                <ConfusionView report={study.replies.confusion.analysis} cell={study.cell} />
+              )}
+            </div>
+          ) : (
+            <div className="viz-body" ref={body}>
+              <div className="viz-left">
+                {study.tab === 'features' && withFilters && <FiltersView reply={state.filters} />}
+                {study.tab === 'features' && withFilters && <HistogramView reply={state.filters} />}
+                <SampleView reply={state.activations} index={state.sample} subset={state.subset} />
+                {study.tab === 'attribution' && <ClassPicker classes={classes} value={study.classIndex} />}
+              </div>
+              {study.tab === 'features' && (
+                <MapsView reply={state.activations} width={Math.max(120, width - LEFT_COLUMN - 20)} height={MAPS_HEIGHT} />
+              )}
+              {study.tab === 'attribution' && <AttributionView replies={study.replies} />}
+              {study.tab === 'deconvnet' && <DeconvnetView replies={study.replies} channel={study.channel} />}
             </div>
           )}
-        </div>
+          {problem && (
+            <div className="viz-problem" role="status" data-testid="viz-problem">
+              {problem}
+            </div>
+          )}
+        </>
       )}
     </section>
   );

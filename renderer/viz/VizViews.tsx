@@ -2,6 +2,7 @@
 import { useMemo } from 'react';
 import type { VisualReply } from '../../electron/api';
 import { RgbaCanvas } from './RgbaCanvas';
+import { weightHistogram } from './analysis-pictures';
 import { filterPictures, mapPicture, predictionOf, samplePicture } from './pictures';
 import { viz, type Subset } from './viz-store';
 
@@ -22,6 +23,22 @@ export const FiltersView = ({ reply }: { reply: VisualReply | null }) => {
           </figcaption>
         </figure>
       ))}
+    </div>
+  );
+};
+
+/** The spread of a layer's weights: one histogram of all its filter tensors. */
+export const HistogramView = ({ reply }: { reply: VisualReply | null }) => {
+  const chart = useMemo(() => (reply ? weightHistogram(reply.tensors) : null), [reply]);
+  if (!chart) return null;
+  const { histogram } = chart;
+  return (
+    <div className="viz-block" data-testid="viz-histogram">
+      <h4>Weights</h4>
+      <RgbaCanvas image={chart.image} label="histogram of the weights" testId="weight-histogram" />
+      <div className="muted">
+        {histogram.min.toFixed(3)} to {histogram.max.toFixed(3)}, {histogram.counts.reduce((a, b) => a + b, 0)} weights
+      </div>
     </div>
   );
 };

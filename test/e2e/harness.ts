@@ -4,9 +4,11 @@
  * /usr/bin/chromium is missing, `chromiumMissing` says why the browser tests are skipped.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -63,8 +65,8 @@ export const startServe = (timeoutMs = 120_000): Promise<Served> => {
   });
 };
 
-/** Headless Chromium with a fresh profile. */
-export const launchBrowser = async (): Promise<{ context: BrowserContext; page: Page }> => {
+/** Headless Chromium with a fresh profile; `extraArgs` add command-line switches (`--enable-unsafe-webgpu`). */
+export const launchBrowser = async (extraArgs: readonly string[] = []): Promise<{ context: BrowserContext; page: Page }> => {
   const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'cnn-studio-chromium-')), {
     executablePath: CHROMIUM,
     headless: true,
@@ -77,7 +79,38 @@ export const launchBrowser = async (): Promise<{ context: BrowserContext; page: 
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
   return { context, page: context.pages()[0] ?? (await context.newPage()) };
+};
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.wasm': 'application/wasm',
+};
+
+/**
+ * Serves the files of `folder` (a Vite build) on 127.0.0.1, a secure context, as WebGPU needs.
+ * Returns the URL of its index.html and a way to stop it.
+ */
+export const serveFolder = async (folder: string): Promise<{ url: string; stop(): Promise<void> }> => {
+  const root = resolve(folder);
+  const server = createServer((request, response) => {
+    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://127.0.0.1').pathname);
+    const file = normalize(join(root, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(root + sep) || !existsSync(file)) {
+      response.writeHead(404).end(`no ${path}`);
+      return;
+    }
+    response.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    stop: () => new Promise<void>((done) => server.close(() => done())),
+  };
 };

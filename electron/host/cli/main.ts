@@ -39,6 +39,8 @@ commands:
                                       an ONNX model as an editable project with its weights
   bench [--model NAME] [--json]       train and inference speed of the benchmark models, and SGEMM
         [--steps N] [--windows N] [--warmup N] [--backend cpu|webgpu] [--threads N (default: every core)]
+        [--editor] [--live-views]     (without --model, it also times the editor on a 300-node graph in
+                                      Chromium and training with live views open; each flag runs only that)
   serve [--port N] [--no-build]       the IDE in a browser: serves it on 127.0.0.1 (any free port
                                       by default) and prints the URL with its access token;
                                       builds it first when out/renderer is missing or stale
@@ -135,9 +137,12 @@ const dispatch = async (command: string | undefined, rest: string[], out: Termin
         steps: { type: 'string' },
         windows: { type: 'string' },
         warmup: { type: 'string' },
+        editor: { type: 'boolean' },
+        'live-views': { type: 'boolean' },
       });
       if (positionals.length) throw new CliError(`cnn-studio bench takes no file\n${USAGE}`);
-      return runBench({ ...values, json: Boolean(values.json) }, (line) => err.write(`${line}\n`));
+      const { 'live-views': liveViews, ...options } = values;
+      return runBench({ ...options, liveViews, json: Boolean(values.json) }, (line) => err.write(`${line}\n`));
     }
     case 'serve': {
       const { values, positionals } = parse(rest, { port: { type: 'string', short: 'p' }, 'no-build': { type: 'boolean' } });

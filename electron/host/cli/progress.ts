@@ -7,6 +7,9 @@ export interface Terminal {
   readonly columns: number;
 }
 
+/** At most this many dataset problems are printed for each report; the rest are counted. */
+export const MAX_PRINTED_PROBLEMS = 10;
+
 const formatDuration = (seconds: number): string => {
   if (!Number.isFinite(seconds) || seconds <= 0) return '--:--';
   const s = Math.round(seconds);
@@ -44,6 +47,14 @@ export class ProgressView {
         const filled = Math.round(fraction * width);
         this.terminal.write(`\r${label}[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]${tail}\x1b[K`);
         this.barShown = true;
+        return;
+      }
+      case 'dataset-problems': {
+        const what = event.total === 1 ? '1 problem' : `${event.total} problems`;
+        this.line(`the dataset has ${what} (skipped files and folders):`);
+        const shown = event.problems.slice(0, MAX_PRINTED_PROBLEMS);
+        for (const problem of shown) this.line(`  ${problem.path}${problem.line ? `:${problem.line}` : ''}: ${problem.reason}`);
+        if (event.total > shown.length) this.line(`  … and ${event.total - shown.length} more (--json lists up to 200)`);
         return;
       }
       case 'epoch': {

@@ -78,6 +78,15 @@ export const ARGUMENT_CHECKS: Record<StudioRequestMethod, (params: unknown[]) =>
     return [text(p[0], 'the path'), p[1], checkSaveOptions(p[2])];
   },
   recentProjects: (p) => (count(p, 0, 'recentProjects'), []),
+  autosaveProject: (p) => {
+    count(p, 1, 'autosaveProject');
+    if (!isRecord(p[0])) throw new RequestError('autosaveProject needs the project document');
+    return [p[0]];
+  },
+  discardAutosave: (p) => (count(p, 0, 'discardAutosave'), []),
+  recoverableProjects: (p) => (count(p, 0, 'recoverableProjects'), []),
+  restoreProject: (p) => (count(p, 1, 'restoreProject'), [text(p[0], 'the recovery entry id')]),
+  discardRecoverable: (p) => (count(p, 1, 'discardRecoverable'), [text(p[0], 'the recovery entry id')]),
   startTraining: (p) => {
     count(p, 2, 'startTraining');
     if (!isRecord(p[0])) throw new RequestError('startTraining needs the project document');

@@ -47,7 +47,14 @@ export class VisualError extends StudioError {
   }
 }
 
-const KNOWN = new Set(['RequestError', 'ProjectError', 'TrainingError', 'DatasetError', 'VisualError']);
+/** Unsaved changes that cannot be kept, restored or found (electron/services/recovery names its own errors so). */
+export class RecoveryError extends StudioError {
+  constructor(message: string) {
+    super('RecoveryError', message);
+  }
+}
+
+const KNOWN = new Set(['RequestError', 'ProjectError', 'TrainingError', 'DatasetError', 'VisualError', 'RecoveryError']);
 
 /** What crosses the wire: known errors as they are, anything else as an internal error. */
 export const serializeError = (error: unknown): SerializedError => {

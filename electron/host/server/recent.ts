@@ -14,6 +14,9 @@ const MAX_RECENT = 12;
 export const configFolder = (env: NodeJS.ProcessEnv = process.env): string =>
   env.CNN_STUDIO_CONFIG_DIR || join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'cnn-studio');
 
+/** Where `serve` keeps windows' unsaved documents: `recovery/` in the configuration folder. */
+export const recoveryFolder = (config: string): string => join(config, 'recovery');
+
 const isRecent = (value: unknown): value is RecentProject =>
   typeof value === 'object' &&
   value !== null &&

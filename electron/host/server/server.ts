@@ -12,7 +12,8 @@ import { WEBSOCKET_PATH } from '../../api';
 import { JobManager } from '../../services/jobs/job-manager';
 import { ForkWorkerHost, type WorkerHost } from '../../services/jobs/worker-host';
 import { checkHttpRequest, checkSocketRequest, cookieName, newToken, type RequestFacts } from './auth';
-import { RecentProjects } from './recent';
+import { RecoveryStore } from '../../services/recovery/recovery-store';
+import { RecentProjects, recoveryFolder } from './recent';
 import { connectWindow } from './socket-window';
 import { memoryLimitBytes } from './start-run';
 import { readStaticFile } from './static-files';
@@ -27,7 +28,7 @@ export interface StudioServerOptions {
   readonly port: number;
   /** The built renderer (out/renderer). */
   readonly rendererFolder: string;
-  /** Where the recent list is kept. */
+  /** Where the recent list is kept, and (in `recovery/`) the windows' unsaved documents. */
   readonly configFolder: string;
   readonly application: string;
   readonly defaultFolder: string;
@@ -80,6 +81,7 @@ export const startStudioServer = async (options: StudioServerOptions): Promise<S
   const services: HostServices = {
     jobs: new TrainingJobs(manager),
     recent: new RecentProjects(options.configFolder),
+    recovery: new RecoveryStore(recoveryFolder(options.configFolder), { application: options.application }),
     application: options.application,
     defaultFolder: options.defaultFolder,
   };

@@ -33,6 +33,8 @@ export const toStudioEvent = (event: JobEvent): StudioJobEvent | null => {
       const { type: _, ...rest } = event;
       return { type: 'progress', ...rest };
     }
+    case 'dataset-problems':
+      return { type: 'dataset-problems', problems: event.problems.map((problem) => ({ ...problem })), total: event.total };
     case 'epoch':
       return { type: 'epoch', summary: { ...event.summary } };
     case 'checkpoint':

@@ -5,13 +5,19 @@
  * Tensors leave as base64 float32 (see `WireTensor` in api.ts).
  */
 import type { VisualReply, VisualRequest, WireTensor } from '../../api';
+import { convertAnalysis } from '../../../engine/viz/analysis';
 import { CPU_LAYERS } from '../../../engine/backends/cpu/layers';
 import { compileModel } from '../../../engine/train/plan';
 import type { Job } from '../../services/jobs/job-manager';
 import { PROTOCOL_VERSION } from '../../worker/protocol';
 import { openTrainingData } from '../../worker/training-data';
-import { computeVisual, type VisualSource } from '../../worker/visual-compute';
-import type { VisualReplyMessage, VisualRequestMessage, VisualTensorMessage } from '../../worker/visual-protocol';
+import { computeVisual, visualFailure, type VisualSource } from '../../worker/visual-compute';
+import {
+  checkVisualRequest,
+  type VisualReplyMessage,
+  type VisualRequestMessage,
+  type VisualTensorMessage,
+} from '../../worker/visual-protocol';
 import { RequestError, VisualError } from './errors';
 
 /** How long a worker may take to answer. */
@@ -23,16 +29,13 @@ const isId = (value: unknown): value is string => typeof value === 'string' && v
 /** Checks a request's argument as it arrives; throws RequestError saying what is wrong. */
 export const checkVisualArgument = (value: unknown): VisualRequest => {
   if (!isRecord(value)) throw new RequestError('the visual request must be an object such as { kind: "filters", nodeId: "conv1" }');
-  const { kind, nodeId, nodes, sample, subset } = value;
-  if (kind !== 'filters' && kind !== 'activations') throw new RequestError("the visual request's kind must be 'filters' or 'activations'");
-  if (nodeId !== undefined && !isId(nodeId)) throw new RequestError('nodeId must be a layer id');
-  if (kind === 'filters' && nodeId === undefined) throw new RequestError('a filters request needs the nodeId of a convolution');
-  if (nodes !== undefined && !(Array.isArray(nodes) && nodes.length <= 1000 && nodes.every(isId)))
-    throw new RequestError('nodes must be a list of layer ids');
-  if (sample !== undefined && !(typeof sample === 'number' && Number.isInteger(sample) && sample >= 0 && sample < 2 ** 31))
+  const { sample } = value;
+  // the worker protocol's own check, less the fields the host adds
+  const problem = checkVisualRequest({ ...value, requestId: 0 });
+  if (problem) throw new RequestError(`the visual request: ${problem}`);
+  if (value.nodeId !== undefined && !isId(value.nodeId)) throw new RequestError('nodeId must be a layer id');
+  if (sample !== undefined && !(typeof sample === 'number' && sample < 2 ** 31))
     throw new RequestError(`the sample must be a whole number from 0, not ${JSON.stringify(sample)}`);
-  if (subset !== undefined && subset !== 'validation' && subset !== 'train')
-    throw new RequestError("the subset must be 'validation' or 'train'");
   return value as unknown as VisualRequest;
 };
 
@@ -53,6 +56,13 @@ export const toVisualReply = (message: VisualReplyMessage, source: VisualReply['
     globalStep: message.globalStep,
     tensors: message.tensors.map(wire),
     ...(sample ? { sample: { ...sample, input: wire(sample.input), output: wire(sample.output) } } : {}),
+    ...(message.analysis
+      ? {
+          analysis: convertAnalysis(message.analysis, (bytes) =>
+            Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
+          ),
+        }
+      : {}),
   };
 };
 
@@ -74,7 +84,15 @@ export class VisualRequests {
       const answer = await this.fromWorker(job, message);
       if (answer) return toVisualReply(answer, 'live');
     }
-    return toVisualReply(computeVisual(this.endedSource(job, progress()), message), 'final');
+    const source = this.endedSource(job, progress());
+    let answer: VisualReplyMessage;
+    try {
+      answer = computeVisual(source, message);
+    } catch (error) {
+      // as the worker does: whatever stops an answer (a class, channel or layer that does not fit) is said in the reply
+      answer = visualFailure(message, error, source.globalStep, source.epoch);
+    }
+    return toVisualReply(answer, 'final');
   }
 
   /** The worker's answer, or null when the job ended first (the caller then answers it here). */

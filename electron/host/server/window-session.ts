@@ -12,6 +12,8 @@ import type {
   JobInfo,
   OpenedProject,
   RecentProject,
+  RecoverableProjects,
+  RestoredFrom,
   SavedProject,
   SaveOptions,
   StudioApi,
@@ -40,8 +42,9 @@ import {
 import type { NamedTensor } from '../../../engine/train/state-dict';
 import { openDataset, previewSamples } from '../../services/datasets';
 import { ProjectStore } from '../../services/project/store';
+import { newRecoveryId, type RecoveryStore } from '../../services/recovery/recovery-store';
 import { expectedTensorsFromCatalogue } from '../../services/project/expected-tensors';
-import { DatasetError, ProjectError } from './errors';
+import { DatasetError, ProjectError, RecoveryError } from './errors';
 import type { RecentProjects } from './recent';
 import { startRun } from './start-run';
 import type { TrainingJobs } from './training-jobs';
@@ -50,6 +53,8 @@ import type { TrainingJobs } from './training-jobs';
 export interface HostServices {
   readonly jobs: TrainingJobs;
   readonly recent: RecentProjects;
+  /** Where windows keep their unsaved documents until saved (the recovery folder). */
+  readonly recovery: RecoveryStore;
   /** e.g. `CNN Studio 0.1.0`. */
   readonly application: string;
   /** Relative paths and unsaved projects' datasets are resolved against it. */
@@ -93,8 +98,21 @@ export class WindowSession implements StudioApi {
    */
   private readonly store: ProjectStore;
 
+  /** This window's entry in the recovery folder (held while the window is open). */
+  private recoveryId: string;
+
   constructor(private readonly services: HostServices) {
     this.store = new ProjectStore({ createdWith: services.application });
+    this.recoveryId = newRecoveryId();
+    services.recovery.hold(this.recoveryId);
+  }
+
+  /** Moves this window to another recovery entry (a new document, or a restored one). */
+  private adoptRecoveryEntry(id: string): void {
+    if (id === this.recoveryId) return;
+    this.services.recovery.hold(id);
+    this.services.recovery.release(this.recoveryId);
+    this.recoveryId = id;
   }
 
   async hello(): Promise<HostInfo> {
@@ -119,7 +137,10 @@ export class WindowSession implements StudioApi {
     document: ProjectDocument,
     current?: readonly NamedTensor[],
     runs?: Map<string, readonly NamedTensor[]>,
+    recoveryId: string = newRecoveryId(),
   ) {
+    // The old document's autosave, if any, stays: its changes were left, not discarded.
+    this.adoptRecoveryEntry(recoveryId);
     this.generation++;
     this.path = path;
     this.runs = [...document.runs];
@@ -128,13 +149,14 @@ export class WindowSession implements StudioApi {
     this.runTensors = runs ?? new Map();
   }
 
-  private opened(document: ProjectDocument, migratedFrom?: number): OpenedProject {
+  private opened(document: ProjectDocument, migratedFrom?: number, restored?: RestoredFrom): OpenedProject {
     const project: ProjectDocument = this.withHostRecord(document);
     return {
       path: this.path,
       document: project,
       hasWeights: fits(project.graph, this.current),
       ...(migratedFrom !== undefined ? { migratedFrom } : {}),
+      ...(restored ? { restored } : {}),
     };
   }
 
@@ -181,12 +203,79 @@ export class WindowSession implements StudioApi {
       this.weightsReference = undefined;
     }
     this.path = saved.path;
+    await this.services.recovery.remove(this.recoveryId).catch(() => undefined);
     await this.services.recent.remember(saved.path, final.name);
     return { ...this.opened(final), path: saved.path, droppedWeights };
   }
 
   recentProjects(): Promise<RecentProject[]> {
     return this.services.recent.list();
+  }
+
+  async autosaveProject(document: ProjectDocument): Promise<void> {
+    const edited = checkDocument(document, 'the document to autosave');
+    try {
+      const stamp = this.path ? this.store.stampOf(this.path) : undefined;
+      await this.services.recovery.write(this.recoveryId, this.path, edited, stamp);
+    } catch (error) {
+      throw new RecoveryError(
+        `the unsaved changes could not be kept in ${this.services.recovery.folder}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  async discardAutosave(): Promise<void> {
+    await this.services.recovery.remove(this.recoveryId);
+  }
+
+  recoverableProjects(): Promise<RecoverableProjects> {
+    return this.services.recovery.list();
+  }
+
+  async restoreProject(id: string): Promise<OpenedProject> {
+    const entry = await this.services.recovery.read(id);
+    const restored = entry.document;
+    let problem: string | undefined;
+    if (entry.originalPath !== null) {
+      const original = await this.store.open(entry.originalPath);
+      if (original.ok) {
+        // The file's weights and run records, under the restored graph and settings; runs made
+        // after the autosave's file was saved keep their records, not their weights.
+        const known = new Set(original.project.runs.map((run) => run.id));
+        const runs = [...original.project.runs, ...restored.runs.filter((run) => !known.has(run.id))];
+        const document = { ...restored, runs, ...(original.project.weights ? { weights: original.project.weights } : {}) };
+        this.reset(original.path, document, original.tensors.current, new Map(original.tensors.runs), id);
+        const was = entry.originalStamp;
+        const changed =
+          was !== undefined &&
+          (was.mtimeMs !== original.stamp.mtimeMs || was.size !== original.stamp.size || was.ino !== original.stamp.ino);
+        // Saved over since these changes were made: a save must not replace that unasked.
+        if (changed) this.store.forget(original.path);
+        await this.services.recent.remember(original.path, restored.name);
+        return this.opened(document, undefined, {
+          savedAt: entry.savedAt,
+          originalPath: entry.originalPath,
+          ...(changed ? { fileChanged: true } : {}),
+        });
+      }
+      problem = `${original.error.message}; the changes are restored as a new project: save them under a name`;
+    }
+    this.reset(null, restored, undefined, undefined, id);
+    return this.opened(restored, undefined, {
+      savedAt: entry.savedAt,
+      originalPath: entry.originalPath,
+      ...(problem ? { problem } : {}),
+    });
+  }
+
+  async discardRecoverable(id: string): Promise<void> {
+    if (id === this.recoveryId) return this.discardAutosave();
+    this.services.recovery.hold(id);
+    try {
+      await this.services.recovery.remove(id);
+    } finally {
+      this.services.recovery.release(id);
+    }
   }
 
   private get baseFolder(): string {
@@ -265,5 +354,7 @@ export class WindowSession implements StudioApi {
   dispose(): void {
     for (const stop of this.watching) stop();
     this.watching.clear();
+    // Its autosave, if any, stays to be offered back: the window may have crashed.
+    this.services.recovery.release(this.recoveryId);
   }
 }

@@ -8,6 +8,8 @@
  * `chooseBackend` is the rule of the `auto` backend: a hardware GPU when there is one,
  * otherwise the CPU, and a sentence that says why. A software adapter (SwiftShader, llvmpipe,
  * WARP) counts as none: it runs WebGPU on the CPU, more slowly than the CPU engine does.
+ * `openBackend` applies it (or an explicit `webgpu`) to a GPU object and opens the device; the
+ * training worker (electron/worker/gpu-node.ts) and inference (inference.ts) both go through it.
  */
 import type {} from './types';
 
@@ -55,19 +57,26 @@ export const summariseAdapter = (adapter: GPUAdapter): AdapterSummary => {
 export const adapterName = (adapter: AdapterSummary): string =>
   [adapter.vendor, adapter.architecture].filter(Boolean).join(' ') || adapter.description || 'an unnamed adapter';
 
+/** What the backend is chosen for: the reasons say "training on the CPU" or "inference on the CPU". */
+export type BackendTask = 'training' | 'inference';
+
 /**
  * The `auto` backend: WebGPU on a hardware adapter, otherwise the CPU. `unavailable` says why
  * there is no adapter (no WebGPU in this environment, no driver, …) when `adapter` is null.
  */
-export const chooseBackend = (adapter: AdapterSummary | null, unavailable = 'no WebGPU adapter was found'): BackendChoice => {
-  if (!adapter) return { backend: 'cpu', reason: `${unavailable}; training on the CPU` };
+export const chooseBackend = (
+  adapter: AdapterSummary | null,
+  unavailable = 'no WebGPU adapter was found',
+  task: BackendTask = 'training',
+): BackendChoice => {
+  if (!adapter) return { backend: 'cpu', reason: `${unavailable}; ${task} on the CPU` };
   if (adapter.software) {
     return {
       backend: 'cpu',
-      reason: `the only GPU adapter is ${adapterName(adapter)}, a software renderer that is slower than the CPU engine; training on the CPU`,
+      reason: `the only GPU adapter is ${adapterName(adapter)}, a software renderer that is slower than the CPU engine; ${task} on the CPU`,
     };
   }
-  return { backend: 'webgpu', reason: `training on the GPU: ${adapterName(adapter)}` };
+  return { backend: 'webgpu', reason: `${task} on the GPU: ${adapterName(adapter)}` };
 };
 
 /** Thrown when no device can be had; the message says why. */
@@ -110,6 +119,33 @@ export interface GpuContext {
   readonly lost: Promise<never>;
   /** Destroys the device (`lost` then rejects with reason 'destroyed'). */
   destroy(): void;
+}
+
+/**
+ * Races waits on the GPU against the device's loss, so a wait on a lost device rejects with
+ * its DeviceLostError instead of hanging. One listener on `lost` serves every wait, so a long
+ * run does not pile reactions (and the results they would hold) on a promise that never settles.
+ */
+export class DeviceLossGuard {
+  private readonly waiting = new Set<(error: unknown) => void>();
+  private lostError: unknown = null;
+
+  constructor(lost: Promise<never>) {
+    lost.catch((error: unknown) => {
+      this.lostError = error;
+      for (const reject of this.waiting) reject(error);
+      this.waiting.clear();
+    });
+  }
+
+  /** `work`, or the device's loss if that comes first (a lost device may never finish the work). */
+  guard<T>(work: Promise<T>): Promise<T> {
+    if (this.lostError) return Promise.reject(this.lostError);
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.add(reject);
+      work.then(resolve, reject).finally(() => this.waiting.delete(reject));
+    });
+  }
 }
 
 export interface AcquireOptions {
@@ -159,4 +195,46 @@ export const acquireDevice = async (gpu: GPU | null | undefined, options: Acquir
     device.addEventListener('uncapturederror', (event) => report((event as GPUUncapturedErrorEvent).error.message));
   }
   return { gpu: gpu!, device, adapter: summary, lost, destroy: () => device.destroy() };
+};
+
+export interface OpenedBackend extends BackendChoice {
+  /** The device, when `backend` is 'webgpu'. */
+  readonly context: GpuContext | null;
+}
+
+export interface OpenBackendOptions extends AcquireOptions {
+  readonly task?: BackendTask;
+  /** Why `gpu` is null, when it is ("no GPU driver answered"); said in the reason. */
+  readonly unavailable?: string;
+}
+
+/**
+ * Resolves `webgpu` or `auto` to a device or to the CPU. `auto` never throws: without a usable
+ * hardware adapter it answers the CPU and why. `webgpu` takes whatever adapter answers,
+ * software ones included (tests, and users who insist), and says so; it throws
+ * GpuUnavailableError saying why when no device can be had at all.
+ */
+export const openBackend = async (
+  gpu: GPU | null | undefined,
+  requested: 'webgpu' | 'auto',
+  options: OpenBackendOptions = {},
+): Promise<OpenedBackend> => {
+  const task = options.task ?? 'training';
+  const unavailable = options.unavailable ?? 'this environment has no WebGPU';
+  if (requested === 'auto') {
+    const { adapter, reason } = gpu
+      ? await requestAdapter(gpu, options)
+      : { adapter: null, reason: `there is no WebGPU here (${unavailable})` };
+    const choice = chooseBackend(adapter ? summariseAdapter(adapter) : null, reason, task);
+    if (choice.backend === 'cpu') return { ...choice, context: null };
+    try {
+      return { ...choice, context: await acquireDevice(gpu, options) };
+    } catch (error) {
+      return { backend: 'cpu', reason: `${(error as Error).message}; ${task} on the CPU`, context: null };
+    }
+  }
+  if (!gpu) throw new GpuUnavailableError(`the WebGPU backend was asked for, but there is no WebGPU here: ${unavailable}`);
+  const context = await acquireDevice(gpu, options);
+  const software = context.adapter.software ? ', a software renderer that is slower than the CPU engine' : '';
+  return { backend: 'webgpu', reason: `the WebGPU backend was asked for: ${task} on ${adapterName(context.adapter)}${software}`, context };
 };

@@ -12,6 +12,9 @@
  *   size's activations and gradients), twins of engine/train/plan.ts.
  * - trainer.ts: `GpuTrainer`, the CPU Trainer's surface made asynchronous; one submission per
  *   training step, the loss the only read-back.
+ * - inference.ts: `GpuInference` (forward passes through plans made for inference) and
+ *   `openInference` (graph + weights + a GPU object → a predictor on WebGPU or the CPU, with the
+ *   reason), which the renderer uses with `navigator.gpu` (renderer/inference/).
  *
  * Not done yet (the rest of the WebGPU issue):
  * - Memory: a batch whose im2col columns pass maxStorageBufferBindingSize should run its
@@ -24,7 +27,18 @@
  * - The worker's 'started' message types its backend as 'cpu' (electron/worker/protocol.ts),
  *   and the bench's usage line in electron/host/cli/main.ts still says `--backend cpu`.
  */
-export { acquireDevice, chooseBackend, DeviceLostError, GpuUnavailableError, type BackendChoice, type GpuContext } from './device';
+export {
+  acquireDevice,
+  chooseBackend,
+  DeviceLostError,
+  GpuUnavailableError,
+  openBackend,
+  type BackendChoice,
+  type BackendTask,
+  type GpuContext,
+  type OpenedBackend,
+} from './device';
+export { GpuInference, openInference, type InferenceOptions, type OpenedInference } from './inference';
 export { GPU_LAYERS, type GpuLayerTable } from './layers';
 export { GpuModelState, GpuPlan } from './plan';
 export { GpuTrainer, type GpuStepReport, type GpuTrainerOptions } from './trainer';

@@ -23,20 +23,25 @@ import type { AnyGpuLayer, GpuBackwardContext, GpuForwardContext } from './layer
 import type { GpuRunner } from './run';
 import type { GpuData } from './types';
 
+/** Whether a state or plan is for training (gradients too) or for inference only (outputs only). */
+export type GpuPurpose = 'training' | 'inference';
+
 /** The model's tensors on the GPU, by state_dict name. */
 export class GpuModelState {
   readonly weights = new Map<string, GPUBuffer>();
-  /** Gradients of the trainable tensors. */
+  /** Gradients of the trainable tensors (none for inference). */
   readonly gradients = new Map<string, GPUBuffer>();
 
   constructor(
     readonly runner: GpuRunner,
     readonly model: Model,
+    readonly purpose: GpuPurpose = 'training',
   ) {
     const { device } = runner;
     for (const [name, values] of model.weights) {
       this.weights.set(name, createStorage(device, values.length, name));
-      if (model.gradients.has(name)) this.gradients.set(name, createStorage(device, values.length, `gradient of ${name}`));
+      if (purpose === 'training' && model.gradients.has(name))
+        this.gradients.set(name, createStorage(device, values.length, `gradient of ${name}`));
     }
     this.upload();
   }
@@ -84,7 +89,10 @@ interface NodeBuffers {
   readonly backward: GpuBackwardContext;
 }
 
-/** The GPU buffers of one batch size; forward and backward record kernels over them. */
+/**
+ * The GPU buffers of one batch size; forward and backward record kernels over them. A plan for
+ * inference holds the nodes' outputs only (no output gradients), and cannot run backward.
+ */
 export class GpuPlan {
   private readonly buffers: NodeBuffers[] = [];
   /** The GPU layer of each node (the model's nodes hold their CPU layers). */
@@ -99,6 +107,7 @@ export class GpuPlan {
     readonly batch: number,
     readonly state: GpuModelState,
     layers: GpuLayerTable = GPU_LAYERS,
+    readonly purpose: GpuPurpose = 'training',
   ) {
     const { runner } = state;
     const { device } = runner;
@@ -106,7 +115,10 @@ export class GpuPlan {
     model.nodes.forEach((node, position) => {
       const length = batch * elementCount(node.outputShape);
       const output = this.own(createStorage(device, length, `${node.id} output`));
-      const gradOutput = node.id === model.input.id ? null : this.own(createStorage(device, length, `${node.id} output gradient`));
+      const gradOutput =
+        node.id === model.input.id || purpose === 'inference'
+          ? null
+          : this.own(createStorage(device, length, `${node.id} output gradient`));
       const scratch = new Map<string, GPUBuffer>();
       const constants = new Map<string, GPUBuffer>();
       const shared = {
@@ -170,6 +182,7 @@ export class GpuPlan {
 
   /** Records every layer's forward pass; `stepSeed` keys the step's dropout masks. Returns the head's output. */
   forward(training: boolean, stepSeed = 0): GPUBuffer {
+    if (training && this.purpose === 'inference') throw new Error('this GPU plan was made for inference: it cannot run a training pass');
     this.mode.training = training;
     this.mode.stepSeed = stepSeed >>> 0;
     this.buffers.forEach(({ forward }, i) => this.layers[i].forward(forward));
@@ -178,11 +191,14 @@ export class GpuPlan {
 
   /** The gradient of the loss w.r.t. the head's output: the loss kernel writes it before `backward`. */
   get headGradient(): GPUBuffer {
-    return this.buffers[this.buffers.length - 1].gradOutput!;
+    const gradient = this.buffers[this.buffers.length - 1].gradOutput;
+    if (!gradient) throw new Error('this GPU plan was made for inference: it has no gradients');
+    return gradient;
   }
 
   /** Records zeroing the gradients, then every layer's backward pass from the head. */
   backward(): void {
+    if (this.purpose === 'inference') throw new Error('this GPU plan was made for inference: it has no gradients to run backward');
     const { runner } = this.state;
     for (const gradient of this.state.gradients.values()) runner.clear(gradient);
     for (let i = 0; i < this.buffers.length - 1; i++) {

@@ -10,7 +10,11 @@
  * classes share everything that is not the step itself: the Model and its WeightSpecs, weight
  * initialisation, the shuffles and dropout seeds (streamSeed of the same streams), the loss
  * definitions, schedules, plateau and early stopping, the Checkpoint format and DivergedError.
- * A checkpoint from either trainer restores into the other.
+ * A checkpoint from either trainer restores into the other. The code of the shared parts is in
+ * engine/train/loop.ts (seeds and streams, weight initialisation, shuffles, the rate, the data
+ * and checkpoint checks). Still written twice: `endEpoch`'s plateau and early-stopping
+ * bookkeeping and `evaluate`'s scoring loop, which no trainer test covers yet (plateau, early
+ * stopping), so they were left where they are.
  *
  * One training step = one submission: upload the batch (images and targets), then forward,
  * loss, backward, clipping and the optimiser update are recorded into one command encoder and
@@ -32,13 +36,20 @@
  */
 import type { Dataset } from '../../data/dataset';
 import { elementCount } from '../../graph/shape';
-import { initialiseWeight } from '../../train/init';
 import { isHeadType, lossForHead, type HeadLoss } from '../../train/losses';
 import { ClassificationAccumulator } from '../../train/metrics';
 import type { OptimizerConfig } from '../../train/optimizers';
+import {
+  checkCheckpointWeights,
+  checkDatasetFits,
+  epochOrder,
+  initialiseModelWeights,
+  scheduledLearningRate,
+  STREAM_DROPOUT,
+} from '../../train/loop';
 import type { Model } from '../../train/plan';
-import { Random, streamSeed } from '../../train/random';
-import { learningRateAt, PlateauTracker } from '../../train/schedules';
+import { streamSeed } from '../../train/random';
+import { PlateauTracker } from '../../train/schedules';
 import {
   DivergedError,
   type Checkpoint,
@@ -48,7 +59,7 @@ import {
   type TrainingConfig,
 } from '../../train/trainer';
 import { createStorage, uploadStorage } from './buffers';
-import type { GpuContext } from './device';
+import { DeviceLossGuard, type GpuContext } from './device';
 import { webgpuPrograms } from './kernels';
 import { accumulateEpoch, checkTargets, elementLoss, softmaxCrossEntropy } from './kernels/loss';
 import {
@@ -64,11 +75,6 @@ import { GPU_LAYERS, type GpuLayerTable } from './layers';
 import { GpuModelState, GpuPlan } from './plan';
 import { GpuRunner } from './run';
 import { BufferUsage, MapMode } from './types';
-
-// The CPU trainer's stream numbers (engine/train/trainer.ts), so both engines draw the same weights and shuffles.
-const STREAM_INIT = 1;
-const STREAM_SHUFFLE = 2;
-const STREAM_DROPOUT = 3;
 
 /** A step's report; `lossRead` is false when the step did not wait for its loss (see `lossInterval`). */
 export interface GpuStepReport extends StepReport {
@@ -118,9 +124,7 @@ export class GpuTrainer {
   private epochsWithoutImprovement = 0;
   private optimizerSteps = 0;
   private destroyed = false;
-  /** Rejections of the work now awaited, called if the device is lost meanwhile. */
-  private readonly waiting = new Set<(error: unknown) => void>();
-  private lostError: unknown = null;
+  private readonly lossGuard: DeviceLossGuard;
   /** Host staging of one batch. */
   private readonly hostInput: Float32Array;
   private readonly hostTargets: Int32Array | Float32Array;
@@ -150,11 +154,7 @@ export class GpuTrainer {
     if (validation) checkDatasetFits(model, validation);
     if (!STATE_NAMES[config.optimizer.kind]) throw new Error(`the optimiser ${config.optimizer.kind} has no GPU kernel`);
     this.lossInterval = Math.max(1, Math.floor(options.lossInterval ?? 1));
-    context.lost.catch((error: unknown) => {
-      this.lostError = error;
-      for (const reject of this.waiting) reject(error);
-      this.waiting.clear();
-    });
+    this.lossGuard = new DeviceLossGuard(context.lost);
     this.ownsRunner = !options.runner;
     this.runner = options.runner ?? new GpuRunner(context.device, undefined, { software: context.adapter.software });
     this.layers = options.layers ?? GPU_LAYERS;
@@ -213,9 +213,7 @@ export class GpuTrainer {
 
   /** Fills every weight from the seed, as the CPU trainer does (the same numbers), and uploads them. */
   initialiseWeights(): void {
-    const scheme = this.config.init ?? { kind: 'pytorch-default' };
-    const random = new Random(streamSeed(this.config.seed, STREAM_INIT, 0));
-    for (const [name, values] of this.model.weights) initialiseWeight(this.model.specs.get(name)!, values, scheme, random);
+    initialiseModelWeights(this.model, this.config);
     this.state.upload();
   }
 
@@ -244,10 +242,7 @@ export class GpuTrainer {
 
   /** The rate the next step will use. */
   get learningRate(): number {
-    const base = this.plateau ? this.plateau.apply(this.config.learningRate) : this.config.learningRate;
-    return learningRateAt(this.config.schedule ?? { kind: 'constant' }, base, this.globalStep, this.stepsPerEpoch, {
-      steps: this.config.warmUpSteps ?? 0,
-    });
+    return scheduledLearningRate(this.config, this.plateau, this.globalStep, this.stepsPerEpoch);
   }
 
   /** The plan of one batch size (made on first use). */
@@ -264,7 +259,7 @@ export class GpuTrainer {
   beginEpoch(): void {
     if (this.order.length !== this.train.size) this.order = new Int32Array(this.train.size);
     this.epoch++;
-    this.order.set(new Random(streamSeed(this.config.seed, STREAM_SHUFFLE, this.epoch)).permutation(this.train.size));
+    this.order.set(epochOrder(this.config.seed, this.epoch, this.train.size));
     this.cursor = 0;
     this.epochSamples = 0;
     this.runner.clear(this.epochStats);
@@ -371,10 +366,7 @@ export class GpuTrainer {
 
   /** Continues from a checkpoint (from either trainer): the next epoch is the one after it. */
   restore(checkpoint: Checkpoint): void {
-    for (const [name, values] of this.model.weights) {
-      const saved = checkpoint.weights.get(name);
-      if (!saved || saved.length !== values.length) throw new Error(`the checkpoint's ${name} is missing or has the wrong size`);
-    }
+    checkCheckpointWeights(this.model, checkpoint);
     for (const slot of this.slots) {
       for (const state of Object.keys(slot.state)) {
         const name = `${slot.name}.${state}`;
@@ -479,38 +471,8 @@ export class GpuTrainer {
     return result;
   }
 
-  /**
-   * `work`, or the device's loss if that comes first (a lost device may never finish the work).
-   * One listener on `context.lost` serves every wait, so a long run does not pile reactions on it.
-   */
+  /** `work`, or the device's loss if that comes first (DeviceLossGuard). */
   private guard<T>(work: Promise<T>): Promise<T> {
-    if (this.lostError) return Promise.reject(this.lostError);
-    return new Promise<T>((resolve, reject) => {
-      this.waiting.add(reject);
-      work.then(resolve, reject).finally(() => this.waiting.delete(reject));
-    });
+    return this.lossGuard.guard(work);
   }
 }
-
-/** The dataset's samples and targets must fit the graph's input and head (the CPU trainer's checks). */
-const checkDatasetFits = (model: Model, dataset: Dataset): void => {
-  const expected = model.input.outputShape;
-  if (dataset.sampleShape.join('×') !== expected.join('×')) {
-    throw new Error(
-      `${dataset.name} has samples of ${dataset.sampleShape.join('×')} but the graph's Input is ${expected.join('×')}; change the Input layer or the dataset`,
-    );
-  }
-  const head = model.head;
-  if (head.type === 'ClassificationHead') {
-    const classes = head.params.classes as number;
-    if (dataset.target.kind !== 'class')
-      throw new Error(`${dataset.name} has no class labels, but the graph ends in a classification head`);
-    if (dataset.target.classes > classes) {
-      throw new Error(
-        `${dataset.name} has ${dataset.target.classes} classes but the head '${head.id}' has ${classes}; set its classes to ${dataset.target.classes}`,
-      );
-    }
-  } else if (dataset.target.kind !== 'values') {
-    throw new Error(`${dataset.name} has class labels, but the head '${head.id}' (${head.type}) needs target values`);
-  }
-};

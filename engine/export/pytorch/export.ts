@@ -20,6 +20,7 @@ import type { Model } from '../../train/plan';
 import { saveStateDict } from '../../train/state-dict';
 import { HELPER_NAMES } from './helpers';
 import { writeModelSource } from './model-source';
+import { outlineModel } from './outline';
 import { className as makeClassName } from './python';
 import { headSettings, writeTrainSource, type TrainingSettingsLike } from './train-source';
 import { WEIGHTS_SOURCE } from './weights-source';
@@ -45,7 +46,8 @@ export type PytorchFile = (typeof PYTORCH_FILES)[number];
 const TAKEN_NAMES = new Set([...HELPER_NAMES, 'F', 'nn', 'torch', 'Model', 'INPUT_SHAPE', 'OUTPUT_SHAPE']);
 
 /** The class name model.py will define for these options. */
-export const pytorchClassName = (model: Model, options: PytorchExportOptions = {}): string => makeClassName(options.name, TAKEN_NAMES);
+export const pytorchClassName = (_model: Model | null, options: PytorchExportOptions = {}): string =>
+  makeClassName(options.name, TAKEN_NAMES);
 
 /** The export as file name → contents (text, or bytes for the weights), in PYTORCH_FILES order. */
 export const exportPytorch = (model: Model, options: PytorchExportOptions = {}): Map<PytorchFile, string | Uint8Array> => {
@@ -54,7 +56,7 @@ export const exportPytorch = (model: Model, options: PytorchExportOptions = {}):
   const className = pytorchClassName(model, options);
   const title = options.name?.trim() || className;
   const training = options.training ?? DEFAULT_TRAINING;
-  const modelSource = writeModelSource(model, { className, title, description: options.description, producer });
+  const modelSource = writeModelSource(outlineModel(model), { className, title, description: options.description, producer });
   const trainSource = writeTrainSource(model, {
     className,
     title,

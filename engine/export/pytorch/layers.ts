@@ -25,13 +25,13 @@ import type { ConvTranspose2DParams } from '../../graph/layers/transposed';
 import type { LayerType } from '../../graph/layer-types';
 import type { Pair, Padding } from '../../graph/params';
 import type { Shape } from '../../graph/shape';
-import type { ModelNode } from '../../train/plan';
 import type { HelperName } from './helpers';
+import type { OutlineNode } from './outline';
 import { pyFloat, pyPair, pyString, pyTuple } from './python';
 
 /** What one layer's code sees. */
 export interface LayerContext<P = Record<string, unknown>> {
-  readonly node: ModelNode;
+  readonly node: OutlineNode;
   readonly params: P;
   /** How forward reaches the layer's module: `self.conv1`, or `self._modules['conv-1']`. */
   readonly module: string;

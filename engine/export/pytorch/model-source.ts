@@ -5,9 +5,9 @@
  * output in a variable named after its layer.
  */
 import { formatShape } from '../../graph/shape';
-import type { Model, ModelNode } from '../../train/plan';
 import { helperSource, type HelperName } from './helpers';
 import { PYTORCH_LAYERS, type LayerCode } from './layers';
+import type { ModelOutline, OutlineNode } from './outline';
 import { canAddModule, docText, isPlainAttribute, pyString, pyTuple, VariableNames } from './python';
 
 export interface ModelSourceOptions {
@@ -44,13 +44,13 @@ export const wrap = (text: string, prefix: string, width = 100): string[] => {
 };
 
 interface Emitted {
-  readonly node: ModelNode;
+  readonly node: OutlineNode;
   readonly code: LayerCode;
   readonly variable: string;
   readonly access: string;
 }
 
-const headNote = (node: ModelNode): string => {
+const headNote = (node: OutlineNode): string => {
   if (node.type === 'ImageHead')
     return node.params.loss === 'bce'
       ? `${HEAD_OUTPUTS.ImageHead} as raw scores (logits); train.py applies sigmoid binary cross-entropy per pixel`
@@ -58,7 +58,8 @@ const headNote = (node: ModelNode): string => {
   return HEAD_OUTPUTS[node.type] ?? 'the output';
 };
 
-export const writeModelSource = (model: Model, options: ModelSourceOptions): string => {
+/** model.py from a compiled model (outlineModel) or from the graph alone (outlineGraph): the same text. */
+export const writeModelSource = (model: ModelOutline, options: ModelSourceOptions): string => {
   const helpers = new Set<HelperName>();
   const variables = new VariableNames(RESERVED_VARIABLES);
   const variableOf = new Map<string, string>();
@@ -113,7 +114,7 @@ export const writeModelSource = (model: Model, options: ModelSourceOptions): str
 
   lines.push('', '', `class ${className}(nn.Module):`);
   const classDoc = [
-    `${docText(options.title)}: ${model.nodes.length} layers, ${countParameters(model).toLocaleString('en-US')} trainable parameters.`,
+    `${docText(options.title)}: ${model.nodes.length} layers, ${model.trainableParameters.toLocaleString('en-US')} trainable parameters.`,
   ];
   if (emitted.some((entry) => entry.node.type !== 'Input' && entry.code.module && !isPlainAttribute(entry.node.id))) {
     classDoc.push("Layers whose ids are not plain Python names (or are names nn.Module itself uses) are reached as self._modules['id'].");
@@ -163,10 +164,4 @@ export const writeModelSource = (model: Model, options: ModelSourceOptions): str
   }
   lines.push('', '', `# The exported network under a fixed name, for scripts that load any export.`, `Model = ${className}`, '');
   return lines.join('\n');
-};
-
-const countParameters = (model: Model): number => {
-  let total = 0;
-  for (const [name, values] of model.weights) if (model.specs.get(name)!.trainable) total += values.length;
-  return total;
 };

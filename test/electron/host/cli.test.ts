@@ -1,6 +1,6 @@
 // The CLI as a user runs it: the real `cnn-studio` executable, real files in a temporary folder.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -235,6 +235,62 @@ describe('cnn-studio train, eval and predict', () => {
     expect(unsupported.code).toBe(1);
     expect(unsupported.stderr).toMatch(/cannot import .*gather\.onnx: .*"\/Gather" \(Gather\)/);
   });
+
+  it('lists the files the dataset skipped, one line each up to ten, and all of them in --json', async () => {
+    const root = join(folder, 'pets');
+    const png = (shade: number) => {
+      const image = new PNG({ width: 28, height: 28 });
+      for (let i = 0; i < 28 * 28; i++) image.data.set([(shade + i) % 256, shade, 255 - shade, 255], i * 4);
+      return PNG.sync.write(image);
+    };
+    for (const [name, shade] of [
+      ['cats', 40],
+      ['dogs', 200],
+    ] as const) {
+      mkdirSync(join(root, name), { recursive: true });
+      for (let i = 0; i < 5; i++) writeFileSync(join(root, name, `${i}.png`), png(shade + i));
+    }
+    const corrupt = join(root, 'cats', 'broken.png');
+    writeFileSync(corrupt, png(9).subarray(0, 50));
+    for (let i = 0; i < 12; i++) writeFileSync(join(root, 'dogs', `note-${String(i).padStart(2, '0')}.txt`), 'not an image');
+    mkdirSync(join(root, 'birds'));
+    const { ProjectStore } = await import('../../../electron/services/project/store');
+    const file = join(folder, 'pets.cnnproj');
+    const created = await new ProjectStore().create(file, TEMPLATES.find((t) => t.name === 'lenet5')!.build(), {
+      dataset: { kind: 'folder', path: 'pets', size: 28, channels: 1 },
+      split: { validation: 0.2, test: 0, seed: 1 },
+    });
+    expect(created.ok).toBe(true);
+
+    const trained = await cli('train', file, '--epochs', '1', '--batch-size', '4');
+    expect(trained.code).toBe(0);
+    const lines = trained.stderr.split('\n');
+    const heading = lines.findIndex((line) => line === 'the dataset has 14 problems (skipped files and folders):');
+    expect(heading).toBeGreaterThanOrEqual(0);
+    const listed = lines.slice(heading + 1, heading + 11);
+    // Files in the order the dataset met them: the text files first, then the corrupt image, then the empty class.
+    expect(listed).toEqual(
+      Array.from(
+        { length: 10 },
+        (_, i) => `  ${join(root, 'dogs', `note-${String(i).padStart(2, '0')}.txt`)}: not a PNG or JPEG file (.txt); skipped`,
+      ),
+    );
+    expect(lines[heading + 11]).toBe('  … and 4 more (--json lists up to 200)');
+    expect(heading).toBeLessThan(lines.findIndex((line) => line.startsWith('training on ')));
+
+    const json = await cli('train', file, '--epochs', '1', '--batch-size', '4', '--json');
+    expect(json.code).toBe(0);
+    const events = json.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; problems?: { path: string; reason: string }[]; total?: number });
+    const report = events.find((event) => event.type === 'dataset-problems')!;
+    expect(report.total).toBe(14);
+    expect(report.problems).toHaveLength(14);
+    expect(report.problems!.map((problem) => problem.path)).toContain(join(root, 'dogs', 'note-11.txt'));
+    expect(report.problems!.find((problem) => problem.path === corrupt)?.reason).toBeTruthy();
+    expect(report.problems!.find((problem) => problem.path === join(root, 'birds'))?.reason).toMatch(/class folder has no usable/);
+  }, 120_000);
 
   it('explains what is missing', async () => {
     const graph = join(folder, 'graph.json');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobInfo, OpenedProject, StudioJobEvent, VisualReply } from '../../../electron/api';
 import { ProjectStore } from '../../../electron/services/project/store';
-import { decodeFloat32 } from '../../../engine/viz/encoding';
+import { decodeBase64, decodeFloat32 } from '../../../engine/viz/encoding';
 import { RpcClient, startHarness, type Harness } from './server-harness';
 
 let harness: Harness;
@@ -77,6 +77,26 @@ describe('requestVisual', () => {
     expect(Math.min(...values(after))).toBeGreaterThanOrEqual(0);
     const train = await client.call<VisualReply>('requestVisual', job.jobId, { kind: 'activations', subset: 'train', sample: 479 });
     expect(train.sample).toMatchObject({ subset: 'train', index: 479, count: 480 });
+
+    // analyses: maps as base64 bytes with their scale, and the sample they are about
+    const salient = await client.call<VisualReply>('requestVisual', job.jobId, { kind: 'saliency', sample: 5, classIndex: 3 });
+    expect(salient).toMatchObject({
+      kind: 'saliency',
+      source: 'final',
+      sample: { index: 5 },
+      analysis: { kind: 'saliency', classIndex: 3 },
+    });
+    if (salient.analysis?.kind !== 'saliency') throw new Error('no saliency');
+    expect(salient.analysis.map.shape).toEqual([28, 28]);
+    expect(decodeBase64(salient.analysis.map.data)).toHaveLength(784);
+    expect(salient.analysis.map.scale).toBeGreaterThan(0);
+    const confusion = await client.call<VisualReply>('requestVisual', job.jobId, { kind: 'confusion' });
+    if (confusion.analysis?.kind !== 'confusion') throw new Error('no confusion');
+    expect(confusion.analysis.samples).toBe(80);
+    expect(confusion.analysis.counts.reduce((a, b) => a + b, 0)).toBe(80);
+    expect(confusion.analysis.misclassified.length).toBeLessThanOrEqual(confusion.analysis.wrong);
+    expect(confusion.analysis.misclassified.length > 0).toBe(confusion.analysis.wrong > 0);
+    for (const wrong of confusion.analysis.misclassified) expect(decodeBase64(wrong.image.data)).toHaveLength(784);
   });
 
   it('refuses what it cannot show, saying why', async () => {
@@ -97,6 +117,14 @@ describe('requestVisual', () => {
     await expect(visual({ kind: 'weights', nodeId: 'conv1' })).rejects.toMatchObject({ name: 'RequestError' });
     await expect(visual({ kind: 'activations', sample: -1 })).rejects.toMatchObject({ name: 'RequestError' });
     await expect(visual('conv1')).rejects.toMatchObject({ name: 'RequestError' });
+    await expect(visual({ kind: 'top-patches', channel: 2 })).rejects.toMatchObject({
+      name: 'RequestError',
+      message: expect.stringContaining('a top-patches request needs the nodeId'),
+    });
+    await expect(visual({ kind: 'deconvnet', nodeId: 'relu1', channel: 9 })).rejects.toEqual({
+      name: 'VisualError',
+      message: 'relu1 has channels 0 to 5, not 9',
+    });
     await expect(visual({ kind: 'filters', nodeId: 'conv1' }, 'job-999')).rejects.toMatchObject({ name: 'RequestError' });
   });
 });

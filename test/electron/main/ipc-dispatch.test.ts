@@ -19,6 +19,7 @@ import { DesktopSession, dispatchRequest } from '../../../electron/main/desktop-
 import { RecentProjects } from '../../../electron/host/server/recent';
 import { TrainingJobs } from '../../../electron/host/server/training-jobs';
 import { JobManager } from '../../../electron/services/jobs/job-manager';
+import { RecoveryStore } from '../../../electron/services/recovery/recovery-store';
 import type { WorkerHost } from '../../../electron/services/jobs/worker-host';
 
 describe('the IPC channels', () => {
@@ -67,6 +68,7 @@ function services() {
   return {
     jobs: new TrainingJobs(new JobManager(noWorkers, { maxConcurrent: 1 })),
     recent: new RecentProjects(mkdtempSync(join(tmpdir(), 'cnn-studio-recent-'))),
+    recovery: new RecoveryStore(mkdtempSync(join(tmpdir(), 'cnn-studio-recovery-'))),
     application: 'CNN Studio test',
     defaultFolder: tmpdir(),
   };
@@ -77,7 +79,7 @@ describe('dispatching a request to a window’s session', () => {
     const answer = await dispatchRequest(new DesktopSession(services()), 'hello', []);
     expect(answer).toEqual({
       ok: true,
-      value: expect.objectContaining({ host: 'electron', apiVersion: 1, application: 'CNN Studio test' }),
+      value: expect.objectContaining({ host: 'electron', apiVersion: 2, application: 'CNN Studio test' }),
     });
   });
 

@@ -57,6 +57,20 @@ describe('the auto backend choice', () => {
     expect(chooseBackend(adapter({ description: 'Apple M2' })).reason).toBe('training on the GPU: Apple M2');
   });
 
+  it('says what the choice is for: training (the default) or inference', () => {
+    expect(chooseBackend(adapter({ vendor: 'nvidia', architecture: 'ampere' }), undefined, 'inference')).toEqual({
+      backend: 'webgpu',
+      reason: 'inference on the GPU: nvidia ampere',
+    });
+    expect(chooseBackend(null, 'this page has no WebGPU', 'inference').reason).toBe('this page has no WebGPU; inference on the CPU');
+    expect(
+      chooseBackend(adapter({ vendor: 'google', architecture: 'swiftshader', isFallbackAdapter: true }), undefined, 'inference'),
+    ).toEqual({
+      backend: 'cpu',
+      reason: 'the only GPU adapter is google swiftshader, a software renderer that is slower than the CPU engine; inference on the CPU',
+    });
+  });
+
   it("reads the fallback flag from the adapter's info or, in older implementations, the adapter", () => {
     const info = { vendor: 'v', architecture: 'a', device: '', description: '' };
     expect(summariseAdapter({ info: { ...info, isFallbackAdapter: true } } as unknown as GPUAdapter).software).toBe(true);

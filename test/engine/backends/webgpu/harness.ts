@@ -11,6 +11,7 @@ import { loadNodeGpu } from '../../../../electron/worker/gpu-node';
 import { uploadStorage, createStorage } from '../../../../engine/backends/webgpu/buffers';
 import { acquireDevice, type GpuContext } from '../../../../engine/backends/webgpu/device';
 import { GpuRunner } from '../../../../engine/backends/webgpu/run';
+import { relativeError } from './relative-error';
 
 export interface GpuHarness {
   readonly context: GpuContext;
@@ -64,26 +65,7 @@ export const upload = (data: ArrayLike<number>, label = 'test'): GPUBuffer => up
 /** A zeroed storage buffer of `length` floats. */
 export const zeros = (length: number, label = 'test'): GPUBuffer => createStorage(gpu!.device, length, label);
 
-/**
- * The largest error of `actual` against `expected`, relative to each element's magnitude or,
- * for elements near zero (cancellation), to the tensor's root mean square:
- * max |a − e| / max(|e|, rms(e)).
- */
-export const relativeError = (actual: ArrayLike<number>, expected: ArrayLike<number>): { error: number; at: number } => {
-  let squares = 0;
-  for (let i = 0; i < expected.length; i++) squares += expected[i] * expected[i];
-  const rms = Math.sqrt(squares / Math.max(1, expected.length)) || 1;
-  let error = 0;
-  let at = -1;
-  for (let i = 0; i < expected.length; i++) {
-    const e = Math.abs(actual[i] - expected[i]) / Math.max(Math.abs(expected[i]), rms);
-    if (!(e <= error)) {
-      error = e;
-      at = i;
-    }
-  }
-  return { error, at };
-};
+export { relativeError };
 
 /** Expects `actual` within `tolerance` (see relativeError) of the CPU's `expected`, naming the case. */
 export const expectClose = (actual: ArrayLike<number>, expected: ArrayLike<number>, label: string, tolerance = 1e-4): void => {

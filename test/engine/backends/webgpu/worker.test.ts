@@ -75,6 +75,8 @@ describe.skipIf(!gpu)('the worker honours the backend', () => {
       const onGpu = await runJob(start('webgpu'), {}, (posted, job) => {
         if (posted.type !== 'progress' || ++progressSeen !== 2) return;
         job.handle({ type: 'snapshot', requestId: 7, tensor: 'conv1.weight' });
+        // an analysis runs on the CPU model, from weights fetched from the GPU first
+        job.handle({ type: 'visual', requestId: 8, kind: 'saliency', sample: 0 });
         job.handle({ type: 'pause' });
         setTimeout(() => job.handle({ type: 'resume' }), 30);
       });
@@ -89,6 +91,10 @@ describe.skipIf(!gpu)('the worker honours the backend', () => {
       expect(snapshot).toMatchObject({ requestId: 7, tensor: 'conv1.weight', shape: [6, 1, 5, 5] });
       expect(snapshot.values).toHaveLength(150);
       expect(snapshot.values!.every(Number.isFinite)).toBe(true);
+      const salient = all(onGpu, 'visual').find((reply) => reply.requestId === 8)!;
+      expect(salient.error).toBeUndefined();
+      expect(salient.analysis).toMatchObject({ kind: 'saliency', map: { shape: [28, 28] } });
+      expect(salient.analysis!.kind === 'saliency' && salient.analysis!.map.scale).toBeGreaterThan(0);
       expect(onGpu.map((message) => message.type)).toEqual(expect.arrayContaining(['paused', 'resumed']));
       expect(all(onGpu, 'checkpoint').map(({ checkpoint }) => checkpoint.epoch)).toEqual([1, 2]);
       const [gpuDone, cpuDone] = [find(onGpu, 'done')!, find(onCpu, 'done')!];

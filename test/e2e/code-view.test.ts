@@ -1,0 +1,225 @@
+// The code view end to end, in headless Chromium against the real `cnn-studio serve`: the LeNet
+// template as model code in Monaco; a layer's filters changed by typing (keyboard.type, so spaces
+// go through React Flow's key handling) changes the node's shape on the canvas; a mistake gets a
+// Monaco marker on its line and leaves the graph alone; Monaco's undo takes the typing back, the
+// canvas's undo the graph edit, and the code follows; the PyTorch tab shows model.py.
+// CNN_STUDIO_SCREENSHOTS=1 also writes docs/images/code-view.png.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumMissing, launchBrowser, ROOT, startServe, type Served } from './harness';
+
+if (chromiumMissing) console.warn(chromiumMissing);
+
+const SCREENSHOTS = process.env.CNN_STUDIO_SCREENSHOTS ? join(ROOT, 'docs', 'images') : null;
+
+let served: Served;
+let context: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+const workers: string[] = [];
+
+const node = (id: string): Locator => page.locator(`[data-testid=node-${id}]`);
+const edgeLabels = () => page.locator('.react-flow__edge-text').allTextContents();
+const modelCode = () => page.getByTestId('model-code');
+
+/** The lines Monaco shows, in screen order (it positions its line elements absolutely). */
+const codeLines = (view: Locator): Promise<string[]> =>
+  view
+    .locator('.view-lines')
+    .evaluate((element) =>
+      [...(element.querySelectorAll('.view-line') as Iterable<{ style: { top: string }; textContent: string | null }>)]
+        .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
+        .map((line) => (line.textContent ?? '').replace(/\u00a0/g, ' ')),
+    );
+
+/**
+ * Puts the cursor at the start of the line that contains `text`, by clicking its line number
+ * (which selects the line; ArrowLeft leaves the cursor at its start), so that a horizontal
+ * scroll of the editor does not matter. Returns the line's number.
+ */
+const goToLine = async (text: string): Promise<number> => {
+  const number = (await codeLines(modelCode())).findIndex((line) => line.includes(text)) + 1;
+  expect(number).toBeGreaterThan(0);
+  await modelCode()
+    .locator('.line-numbers', { hasText: new RegExp(`^${number}$`) })
+    .click();
+  await page.keyboard.press('ArrowLeft');
+  return number;
+};
+
+describe.skipIf(chromiumMissing !== null)('the code view', () => {
+  beforeAll(async () => {
+    served = await startServe();
+    ({ context, page } = await launchBrowser());
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('worker', (worker) => workers.push(worker.url()));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await served?.stop();
+  });
+
+  it('shows the LeNet template as model code beside the canvas', async () => {
+    await page.goto(served.url);
+    await page.getByTestId('template-lenet5').click();
+    await node('conv1').waitFor();
+    expect(await page.getByTestId('code-panel').count()).toBe(0);
+    await page.getByTestId('toggle-code').click();
+    await modelCode().locator('.view-line').first().waitFor();
+    const lines = await codeLines(modelCode());
+    expect(lines).toContain("network 'LeNet-5'");
+    expect(lines).toContain('conv1 = Conv2D(input, filters=6, kernel=5, padding=2)');
+    expect(lines).toContain('output = ClassificationHead(fc3)');
+    expect(await page.getByTestId('code-status').textContent()).toMatch(/^No problems/);
+    // Monaco's own chunk and worker were loaded from our origin (no CDN, no blob: worker, nothing blocked by the CSP).
+    expect(await modelCode().locator('.monaco-editor').count()).toBe(1);
+    await expect.poll(() => workers.length).toBeGreaterThan(0);
+    for (const url of workers) expect(url.startsWith(`http://127.0.0.1:${served.port}/assets/editor.worker`)).toBe(true);
+  });
+
+  it('changes a layer when its line is retyped, and the canvas follows as one edit', async () => {
+    expect(await node('conv1').textContent()).toContain('→ 6×28×28');
+    await goToLine('conv1 = Conv2D');
+    await page.keyboard.press('Shift+End');
+    await page.keyboard.type('conv1 = Conv2D(input, filters=8, kernel=5, padding=2');
+    await expect.poll(() => node('conv1').textContent()).toContain('→ 8×28×28');
+    expect(await node('conv1').textContent()).toContain('208 params');
+    expect(await edgeLabels()).toContain('8×28×28');
+    expect(await edgeLabels()).not.toContain('6×28×28');
+    expect(await codeLines(modelCode())).toContain('conv1 = Conv2D(input, filters=8, kernel=5, padding=2)');
+    expect(await page.getByTestId('error-count').textContent()).toBe('0 errors');
+  });
+
+  it('marks a mistake on its line and leaves the graph as it was', async () => {
+    expect(await goToLine('relu1 = ReLU(conv1)')).toBe(7);
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('extra = Conv2D(relu1, filters=0');
+    const problem = page.getByTestId('code-problem');
+    await expect.poll(() => problem.count()).toBe(1);
+    expect(await problem.textContent()).toBe('Ln 8 filters must be at least 1, not 0');
+    expect(await problem.getAttribute('data-line')).toBe('8');
+    expect(await page.getByTestId('code-status').textContent()).toMatch(/^1 mistake: the graph keeps its last valid version/);
+    // Monaco's marker: a squiggle on the same line as line number 8.
+    const squiggle = modelCode().locator('.squiggly-error');
+    await squiggle.first().waitFor();
+    const mark = (await squiggle.first().boundingBox())!;
+    const number = (await modelCode().locator('.line-numbers', { hasText: /^8$/ }).boundingBox())!;
+    expect(Math.abs(mark.y + mark.height / 2 - (number.y + number.height / 2))).toBeLessThan(number.height / 2);
+    // The graph is unchanged: no new layer, the same shapes, no errors.
+    expect(await node('extra').count()).toBe(0);
+    expect(await node('conv1').textContent()).toContain('→ 8×28×28');
+    expect(await page.getByTestId('error-count').textContent()).toBe('0 errors');
+    await screenshot('code-view.png');
+  });
+
+  it("undoes the typing with Monaco's undo, and the graph edit with the canvas's, the code following", async () => {
+    // Monaco's undo (the focus is in the editor) takes the mistake back; the graph was never changed by it.
+    for (let i = 0; i < 10 && (await page.getByTestId('code-problem').count()) > 0; i++) {
+      await page.keyboard.press('Control+Z');
+      await page.waitForTimeout(400);
+    }
+    await expect.poll(() => page.getByTestId('code-status').textContent()).toMatch(/^No problems/);
+    expect(await node('conv1').textContent()).toContain('→ 8×28×28');
+    // The canvas's undo: one step back to 6 filters, and the code is re-printed.
+    const pane = page.locator('.react-flow__pane');
+    const box = (await pane.boundingBox())!;
+    await page.mouse.click(box.x + 20, box.y + box.height - 20);
+    await page.keyboard.press('Control+Z');
+    await expect.poll(() => node('conv1').textContent()).toContain('→ 6×28×28');
+    await expect.poll(() => codeLines(modelCode())).toContain('conv1 = Conv2D(input, filters=6, kernel=5, padding=2)');
+    expect(await page.getByRole('button', { name: 'Undo' }).isDisabled()).toBe(true);
+    // A canvas edit re-prints the code too: redo brings the 8 filters back.
+    await page.keyboard.press('Control+Shift+Z');
+    await expect.poll(() => codeLines(modelCode())).toContain('conv1 = Conv2D(input, filters=8, kernel=5, padding=2)');
+  });
+
+  it('adds a layer written on a new line, placed beside its input, with the analysis marking its line', async () => {
+    const line = (await goToLine('relu4 = ReLU(fc2)')) + 1;
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('side = Dropout(relu4');
+    await node('side').waitFor();
+    const side = (await node('side').boundingBox())!;
+    const relu4 = (await node('relu4').boundingBox())!;
+    expect(side.x).toBeGreaterThan(relu4.x);
+    expect(side.y).toBeGreaterThan(relu4.y);
+    // Not a mistake in the code, so the graph changed; but the network has a dead end, marked on its line and on the canvas.
+    const problem = page.getByTestId('code-problem');
+    await expect.poll(() => problem.count()).toBe(1);
+    expect(await problem.getAttribute('data-line')).toBe(String(line));
+    expect(await problem.textContent()).toBe(
+      `Ln ${line} side: its output does not lead to the output head 'output'; connect it onwards or delete it`,
+    );
+    expect(await page.getByTestId('code-status').textContent()).toBe('The graph follows the code; it has 1 issue.');
+    expect(await node('side').getAttribute('data-status')).toBe('error');
+    expect(await page.getByTestId('error-count').textContent()).toBe('1 error');
+    // Deleting the line deletes the layer.
+    await modelCode()
+      .locator('.line-numbers', { hasText: new RegExp(`^${line}$`) })
+      .click();
+    await page.keyboard.press('Delete');
+    await expect.poll(() => node('side').count()).toBe(0);
+    expect(await page.getByTestId('error-count').textContent()).toBe('0 errors');
+  });
+
+  it('suggests layer types after =, and a layer’s parameters inside its brackets', async () => {
+    const line = (await goToLine('output = ClassificationHead(fc3)')) + 1;
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('more = Dens');
+    const suggestions = modelCode().locator('.suggest-widget .monaco-list-row');
+    await expect.poll(() => suggestions.allTextContents()).toContainEqual(expect.stringContaining('Dense'));
+    await page.keyboard.press('Escape');
+    await page.keyboard.type('e(fc3, un');
+    await expect.poll(() => suggestions.allTextContents()).toContainEqual(expect.stringContaining('units'));
+    await page.keyboard.press('Escape');
+    await modelCode()
+      .locator('.line-numbers', { hasText: new RegExp(`^${line}$`) })
+      .click();
+    await page.keyboard.press('Delete');
+    await expect.poll(() => page.getByTestId('code-status').textContent()).toMatch(/^No problems/);
+  });
+
+  it('highlights the line of the layer selected on the canvas', async () => {
+    await node('conv2').click();
+    const highlight = modelCode().locator('.code-selected-layer');
+    await expect.poll(() => highlight.count()).toBe(1);
+    const number = (await codeLines(modelCode())).findIndex((line) => line.startsWith('conv2 = ')) + 1;
+    const mark = (await highlight.boundingBox())!;
+    const gutter = (await modelCode()
+      .locator('.line-numbers', { hasText: new RegExp(`^${number}$`) })
+      .boundingBox())!;
+    expect(Math.abs(mark.y - gutter.y)).toBeLessThan(2);
+  });
+
+  it('shows the PyTorch model read-only, following the graph', async () => {
+    await page.getByTestId('code-tab-pytorch').click();
+    const view = page.getByTestId('pytorch-code');
+    await view.locator('.view-line').first().waitFor();
+    await expect
+      .poll(async () => (await codeLines(view)).find((line) => line.includes('self.conv1 =')))
+      .toBe('        self.conv1 = nn.Conv2d(1, 8, kernel_size=5, padding=2)  # Conv2D, 1×28×28 → 8×28×28');
+    const before = await codeLines(view);
+    await view.locator('.view-line').first().click();
+    await page.keyboard.type('x y');
+    expect(await codeLines(view)).toEqual(before);
+    await page.getByTestId('code-tab-model').click();
+  });
+
+  it('had no errors in the page (no CSP violations)', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+async function screenshot(name: string) {
+  if (!SCREENSHOTS) return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, name) });
+}
