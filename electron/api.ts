@@ -465,6 +465,7 @@ export const MENU_COMMANDS = [
   'trainStart',
   'trainPause',
   'trainStop',
+  'toggleTheme',
   'shortcuts',
 ] as const;
 export type MenuCommand = (typeof MENU_COMMANDS)[number];

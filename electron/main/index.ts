@@ -185,6 +185,7 @@ const start = (): void => {
       trainPause: () => send('trainPause'),
       trainStop: () => send('trainStop'),
       shortcuts: () => send('shortcuts'),
+      toggleTheme: () => send('toggleTheme'),
       openLogFolder: () => void shell.openPath(logFile.folder),
     };
     Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate({ platform: process.platform, development, appName: app.name, actions })));

@@ -26,6 +26,8 @@ export interface MenuActions {
   trainStop(): void;
   /** The keyboard shortcuts, shown in the page. */
   shortcuts(): void;
+  /** The page's next theme (system, light, dark). */
+  toggleTheme(): void;
   /** Opens the folder of the log file in the file manager. */
   openLogFolder(): void;
 }
@@ -92,6 +94,7 @@ export const menuTemplate = ({ platform, development, appName, actions }: MenuOp
       { role: 'zoomIn' },
       { role: 'zoomOut' },
       separator,
+      { label: 'Switch Theme', click: () => actions.toggleTheme() },
       { role: 'togglefullscreen' },
     ] as MenuItemConstructorOptions[],
   };

@@ -6,12 +6,9 @@
  */
 import { isPageMenuMessage, type MenuCommandMessage } from '../../electron/api';
 import { training } from '../training/training-store';
-import { backToStart, openProject, saveProject, showError, showInfo } from './actions';
-import { app, editor } from './state';
-
-export const SHORTCUTS_TEXT =
-  'Shortcuts: Ctrl+N new project, Ctrl+O open, Ctrl+S save, Ctrl+Shift+S save as, Ctrl+Z undo, Ctrl+Shift+Z or Ctrl+Y redo, ' +
-  'F5 start training, F6 pause or resume, Shift+F5 stop (Cmd for Ctrl on macOS)';
+import { backToStart, openProject, saveProject, showError } from './actions';
+import { overlays } from './overlays';
+import { app, editor, layout } from './state';
 
 /** Carries out one command; commands about the open project do nothing on the start page. */
 export const runMenuCommand = ({ command, path }: MenuCommandMessage): void => {
@@ -48,8 +45,10 @@ export const runMenuCommand = ({ command, path }: MenuCommandMessage): void => {
     case 'trainStop':
       if (api) training.stop(api).catch(showError);
       return;
+    case 'toggleTheme':
+      return layout.nextTheme();
     case 'shortcuts':
-      return showInfo(SHORTCUTS_TEXT);
+      return overlays.update({ helpOpen: true });
   }
 };
 

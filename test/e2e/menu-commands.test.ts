@@ -111,9 +111,15 @@ describe.skipIf(chromiumMissing !== null)('menu commands in the page', () => {
     expect(opened.project.graph.nodes.find((n) => n.id === 'conv2')?.params?.kernel).toBe(3);
   });
 
-  it('lists the shortcuts from the Help menu', async () => {
+  it('shows the shortcuts from the Help menu, and switches the theme from the View menu', async () => {
     await menu('shortcuts');
-    await expect.poll(() => page.getByTestId('notice').textContent()).toContain('Ctrl+O open');
+    await page.getByTestId('shortcut-help').waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('shortcut-help').count()).toBe(0);
+    const theme = () => page.getByTestId('theme-toggle').textContent();
+    const before = await theme();
+    await menu('toggleTheme');
+    await expect.poll(theme).not.toBe(before);
   });
 
   it('goes to the start page with New, and opens a file with Open', async () => {

@@ -277,11 +277,13 @@ describe('windows', () => {
     FakeBrowserWindow.focused = window;
     for (const label of ['Start Training', 'Pause or Resume Training', 'Stop Training']) menuItem('&Train', label).click!();
     menuItem('&Help', 'Keyboard Shortcuts').click!();
-    expect(window.webContents.sent.slice(-4).map((entry) => entry.args[0])).toEqual([
+    menuItem('&View', 'Switch Theme').click!();
+    expect(window.webContents.sent.slice(-5).map((entry) => entry.args[0])).toEqual([
       { command: 'trainStart' },
       { command: 'trainPause' },
       { command: 'trainStop' },
       { command: 'shortcuts' },
+      { command: 'toggleTheme' },
     ]);
     menuItem('&Help', 'Open Log Folder').click!();
     expect(shell.openedPaths).toEqual([app.paths.logs]);

@@ -15,6 +15,7 @@ const recordingActions = (calls: string[]): MenuActions => ({
   trainPause: () => calls.push('trainPause'),
   trainStop: () => calls.push('trainStop'),
   shortcuts: () => calls.push('shortcuts'),
+  toggleTheme: () => calls.push('toggleTheme'),
   openLogFolder: () => calls.push('openLogFolder'),
 });
 
@@ -67,7 +68,7 @@ describe('the application menu', () => {
     const calls: string[] = [];
     const template = menuTemplate({ platform: 'win32', development: false, appName: 'CNN Studio', actions: recordingActions(calls) });
     const labels = ['New Project', 'New Window', 'Open…', 'Save', 'Save As…', 'Undo', 'Redo'];
-    labels.push('Start Training', 'Pause or Resume Training', 'Stop Training', 'Keyboard Shortcuts', 'Open Log Folder');
+    labels.push('Start Training', 'Pause or Resume Training', 'Stop Training', 'Keyboard Shortcuts', 'Open Log Folder', 'Switch Theme');
     for (const label of labels) (byLabel(template, label)!.click as () => void)();
     expect(calls).toEqual([
       'newProject',
@@ -82,6 +83,7 @@ describe('the application menu', () => {
       'trainStop',
       'shortcuts',
       'openLogFolder',
+      'toggleTheme',
     ]);
   });
 
