@@ -211,14 +211,11 @@ export const TrainingPanel = () => {
             ))}
           </select>
         </label>
-        <label title="auto: the GPU when there is a fast one, else the CPU">
-          Backend{' '}
-          <select {...field('backend')} aria-label="Backend">
-            {BACKENDS.map((backend) => (
-              <option key={backend}>{backend}</option>
-            ))}
-          </select>
-        </label>
+        <select {...field('backend')} aria-label="Backend" title="Where to train. auto: the GPU when there is a fast one, else the CPU">
+          {BACKENDS.map((backend) => (
+            <option key={backend}>{backend}</option>
+          ))}
+        </select>
         <label title="train on the first N samples only (blank: all)">
           Limit <input {...field('limit')} size={7} placeholder="all" aria-label="Sample limit" />
         </label>

@@ -77,6 +77,8 @@ describe.skipIf(chromiumMissing !== null)('menu commands in the page', () => {
     await page.getByLabel('Epochs').fill('3');
     await page.getByLabel('Batch size').fill('8');
     await page.getByLabel('Sample limit').fill('6000');
+    // The backend chosen in the panel goes with the run (the host refuses one it does not know).
+    await page.getByLabel('Backend').selectOption('cpu');
     await menu('trainStart');
     await expect.poll(status, { timeout: 60_000 }).toMatch(/^running · epoch/);
     await menu('trainPause');
