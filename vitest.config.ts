@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The renderer is built once here, not by each browser test's server (test/global-setup.ts).
+    globalSetup: ['test/global-setup.ts'],
     // Two cores on CI: run test files in parallel processes, but no more than the machine has.
     pool: 'forks',
     maxWorkers: 2,
