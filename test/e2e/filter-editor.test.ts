@@ -2,9 +2,12 @@
 // VGG-style project (3×3 convolutions) conv1's filter 0 is set to Sobel x and frozen in the
 // inspector, a typed value is undone, the network trains briefly, and the Visualise panel's
 // numbers for conv1 show filter 0 exactly as set while another filter has moved from its start.
+// CNN_STUDIO_SCREENSHOTS=1 also writes docs/images/filter-editor.png.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, launchBrowser, startServe, type Served } from './harness';
+import { chromiumMissing, launchBrowser, ROOT, startServe, type Served } from './harness';
 
 if (chromiumMissing) console.warn(chromiumMissing);
 
@@ -12,6 +15,8 @@ let served: Served;
 let context: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
+
+const SCREENSHOTS = process.env.CNN_STUDIO_SCREENSHOTS ? join(ROOT, 'docs', 'images') : null;
 
 const SOBEL_X = ['-1', '0', '1', '-2', '0', '2', '-1', '0', '1'];
 
@@ -87,6 +92,10 @@ describe.skipIf(chromiumMissing !== null)('the filter editor', () => {
     const trained2 = await visualisedValues(2);
     expect(trained2).toHaveLength(9);
     expect(trained2).not.toEqual(start2);
+    if (SCREENSHOTS) {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOTS, 'filter-editor.png') });
+    }
   }, 240_000);
 
   it('had no errors in the page', () => {
