@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProjectStore } from '../../electron/services/project/store';
 import { chromiumMissing, launchBrowser, ROOT, startServe, type Served } from './harness';
 
 if (chromiumMissing) console.warn(chromiumMissing);
@@ -97,6 +98,17 @@ describe.skipIf(chromiumMissing !== null)('the filter editor', () => {
       await page.screenshot({ path: join(SCREENSHOTS, 'filter-editor.png') });
     }
   }, 240_000);
+
+  it('saves the filter settings in the project file', async () => {
+    await page.keyboard.press('Control+S');
+    const path = join(served.folder, 'filters.cnnproj');
+    await page.locator('#save-as-path').fill(path);
+    await page.getByRole('button', { name: 'Save', exact: true }).last().click();
+    await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('saved');
+    const opened = await new ProjectStore().open(path);
+    if (!opened.ok) throw new Error(opened.error.message);
+    expect(opened.project.training.filters).toEqual({ conv1: { filters: [{ filter: 0, preset: { kind: 'sobel-x' }, frozen: true }] } });
+  });
 
   it('had no errors in the page', () => {
     expect(pageErrors).toEqual([]);
