@@ -13,7 +13,7 @@ import { filterGrid } from '../../engine/viz/filters';
 import { useStore } from '../app/hooks';
 import { app, editor } from '../app/state';
 import { RgbaCanvas } from '../viz/RgbaCanvas';
-import { defaultPreset, setFrozen, setPreset, setStart, setValue, settingOf, settingsForGraph } from './filter-edits';
+import { clearLayer, defaultPreset, setFrozen, setPreset, setStart, setValue, settingOf, settingsForGraph } from './filter-edits';
 
 /** At most this many filters get a card (the rest keep the layer's start). */
 const MAX_CARDS = 64;
@@ -110,7 +110,12 @@ export const FiltersSection = ({ node }: { node: GraphNode }) => {
     return (
       <section className="filters-section" aria-label="Filters">
         <h3>Filters</h3>
-        <p className="muted">The filters cannot be previewed: {result.problem}</p>
+        <p className="muted" data-testid="filters-problem">
+          The filters cannot be previewed: {result.problem}
+        </p>
+        {stored[node.id] && (
+          <button onClick={() => editor.setFilters(clearLayer(stored, node.id))}>Clear this layer's filter settings</button>
+        )}
       </section>
     );
   }

@@ -30,6 +30,9 @@ export const setStart = (inits: ConvFilterInits, nodeId: string, start: FilterSt
   return withLayer(inits, nodeId, start ? { ...layer, start } : layer);
 };
 
+/** Forgets every setting of the layer (a kernel size change can leave presets that no longer fit). */
+export const clearLayer = (inits: ConvFilterInits, nodeId: string): ConvFilterInits => withLayer(inits, nodeId, {});
+
 /** A filter's preset; undefined: back to the layer's start. */
 export const setPreset = (inits: ConvFilterInits, nodeId: string, filter: number, preset: FilterPreset | undefined): ConvFilterInits => {
   const { preset: _old, ...setting } = settingOf(inits, nodeId, filter);

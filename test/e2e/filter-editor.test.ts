@@ -110,6 +110,19 @@ describe.skipIf(chromiumMissing !== null)('the filter editor', () => {
     expect(opened.project.training.filters).toEqual({ conv1: { filters: [{ filter: 0, preset: { kind: 'sobel-x' }, frozen: true }] } });
   });
 
+  it("says when a preset no longer fits the kernel, and clears the layer's settings on request", async () => {
+    await page.getByTestId('node-conv1').click();
+    await page.locator('#param-conv1-kernel').fill('5');
+    await expect
+      .poll(() => page.getByTestId('filters-problem').textContent())
+      .toContain("'conv1' filter 0: sobel-x is 3×3 but the layer's kernel is 5×5");
+    await page.getByRole('button', { name: "Clear this layer's filter settings" }).click();
+    await page.getByTestId('filters-section').waitFor();
+    expect(await page.getByLabel('Filter 0 preset').inputValue()).toBe('');
+    await page.keyboard.press('Control+Z');
+    await expect.poll(() => page.getByTestId('filters-problem').count()).toBe(1);
+  });
+
   it('had no errors in the page', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -5,7 +5,15 @@ import { convnet } from '../../engine/graph/templates/classic';
 import { previewFilters } from '../../engine/train/filter-preview';
 import type { TrainingConfig } from '../../engine/train/trainer';
 import { EditorStore } from '../../renderer/editor/editor-store';
-import { defaultPreset, setFrozen, setPreset, setStart, setValue, settingsForGraph } from '../../renderer/inspector/filter-edits';
+import {
+  clearLayer,
+  defaultPreset,
+  setFrozen,
+  setPreset,
+  setStart,
+  setValue,
+  settingsForGraph,
+} from '../../renderer/inspector/filter-edits';
 
 const TRAINING: Omit<TrainingConfig, 'frozen'> = { epochs: 1, batchSize: 8, learningRate: 0.01, optimizer: { kind: 'adam' }, seed: 9 };
 
@@ -26,6 +34,7 @@ describe('filter setting edits', () => {
     inits = setStart(inits, 'conv1', { kind: 'kmeans' });
     expect(inits).toEqual({ conv1: { start: { kind: 'kmeans' }, filters: [{ filter: 0, frozen: true }] } });
     expect(setStart(setFrozen(inits, 'conv1', 0, false), 'conv1', undefined)).toEqual({});
+    expect(clearLayer({ ...inits, conv2: { start: { kind: 'kmeans' } } }, 'conv1')).toEqual({ conv2: { start: { kind: 'kmeans' } } });
   });
 
   it('turn a typed value into a matrix of the shown kernel with that value', () => {
