@@ -16,6 +16,8 @@ import { DeviceLostError, type GpuContext } from '../../engine/backends/webgpu/d
 import { GpuTrainer } from '../../engine/backends/webgpu/trainer';
 import type { Dataset } from '../../engine/data/dataset';
 import type { DatasetProblem } from '../../engine/data/problems';
+import { FilterInitError } from '../../engine/train/filter-init';
+import { PatchInitError } from '../../engine/train/init-kmeans';
 import { compileModel, InvalidGraphError } from '../../engine/train/plan';
 import { DivergedError, Trainer, type Checkpoint, type EpochReport } from '../../engine/train/trainer';
 import { openGpuBackend, type GpuBackendChoice } from './gpu-node';
@@ -147,7 +149,8 @@ export class TrainingJob {
     this.finished = true;
     this.release();
     if (error instanceof DivergedError) this.post({ type: 'failed', kind: 'diverged', reason: error.message, step: error.step });
-    else if (error instanceof InvalidGraphError) this.post({ type: 'failed', kind: 'invalid-graph', reason: error.message });
+    else if (error instanceof InvalidGraphError || error instanceof FilterInitError || error instanceof PatchInitError)
+      this.post({ type: 'failed', kind: 'invalid-graph', reason: error.message });
     else if (error instanceof DeviceLostError) {
       const epochs = this.epochs.length;
       const kept = epochs > 0 ? `its last checkpoint (epoch ${epochs}) is kept` : 'no epoch had finished, so there is no checkpoint';

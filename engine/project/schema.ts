@@ -10,6 +10,7 @@
  */
 import type { DatasetKind, DatasetSpec, ImageResize, PreprocessSpec, SplitSpec } from '../data/spec';
 import { GRAPH_FORMAT, GRAPH_VERSION, type GraphDocument } from '../graph/document';
+import { type FilterPreset, type FilterStart } from '../train/filter-init';
 import type { RandomInit } from '../train/init';
 import type { OptimizerKind } from '../train/optimizers';
 import type { Schedule } from '../train/schedules';
@@ -292,6 +293,57 @@ const INIT_CHECKS: Record<RandomInit['kind'], (raw: Record<string, unknown>, pat
   uniform: (raw, path, checks) => checks.number(raw.limit, `${path}.limit`, true, { above: 0 }),
 };
 
+const PRESET_CHECKS: Record<FilterPreset['kind'], (raw: Record<string, unknown>, path: string, checks: Checks) => void> = {
+  'sobel-x': () => {},
+  'sobel-y': () => {},
+  'prewitt-x': () => {},
+  'prewitt-y': () => {},
+  laplacian: () => {},
+  identity: () => {},
+  gaussian: (raw, path, checks) => checks.number(raw.sigma, `${path}.sigma`, false, { above: 0 }),
+  gabor: (raw, path, checks) => {
+    checks.number(raw.orientation, `${path}.orientation`, true);
+    checks.number(raw.wavelength, `${path}.wavelength`, true, { above: 0 });
+    checks.number(raw.sigma, `${path}.sigma`, true, { above: 0 });
+    checks.number(raw.phase, `${path}.phase`, true);
+  },
+  custom: (raw, path, checks) => {
+    const rows = checks.list(raw.matrix, `${path}.matrix`, true);
+    rows?.forEach((row, r) => {
+      const values = checks.list(row, `${path}.matrix[${r}]`, true);
+      values?.forEach((value, c) => checks.number(value, `${path}.matrix[${r}][${c}]`, true));
+    });
+  },
+};
+
+const START_CHECKS: Record<FilterStart['kind'], (raw: Record<string, unknown>, path: string, checks: Checks) => void> = {
+  random: (raw, path, checks) => checkKind(raw.init, `${path}.init`, false, INIT_CHECKS, checks),
+  kmeans: (raw, path, checks) => {
+    checks.whole(raw.patches, `${path}.patches`, false, 1);
+    checks.whole(raw.iterations, `${path}.iterations`, false, 0);
+  },
+};
+
+/** `training.filters`: per Conv2D node id, how its filters start and which are frozen (filter-init.ts). */
+const checkFilterInits = (value: unknown, path: string, checks: Checks): void => {
+  const raw = checks.record(value, path, false, 'an object of filter settings by layer id');
+  if (!raw) return;
+  for (const [nodeId, init] of Object.entries(raw)) {
+    const layer = checks.record(init, `${path}.${nodeId}`, true, 'an object with start and filters');
+    if (!layer) continue;
+    checkKind(layer.start, `${path}.${nodeId}.start`, false, START_CHECKS, checks);
+    checks.list(layer.filters, `${path}.${nodeId}.filters`, false)?.forEach((entry, i) => {
+      const at = `${path}.${nodeId}.filters[${i}]`;
+      const setting = checks.record(entry, at, true, 'an object with filter, preset and frozen');
+      if (!setting) return;
+      checks.whole(setting.filter, `${at}.filter`, true, 0);
+      checkKind(setting.preset, `${at}.preset`, false, PRESET_CHECKS, checks);
+      if (setting.frozen !== undefined && typeof setting.frozen !== 'boolean')
+        checks.add(`${at}.frozen`, `must be true or false, not ${show(setting.frozen)}`);
+    });
+  }
+};
+
 /** Checks a tagged union member: an object whose `kind` picks the checks of its other fields. */
 const checkKind = <K extends string>(
   value: unknown,
@@ -319,6 +371,7 @@ const checkTraining = (value: unknown, path: string, checks: Checks): void => {
   checks.number(raw.clipValue, `${path}.clipValue`, false, { above: 0 });
   checks.whole(raw.seed, `${path}.seed`, true, 0, 2 ** 32 - 1);
   checkKind(raw.init, `${path}.init`, false, INIT_CHECKS, checks);
+  checkFilterInits(raw.filters, `${path}.filters`, checks);
   const early = checks.record(raw.earlyStopping, `${path}.earlyStopping`, false, 'an object with patience and minDelta');
   if (early) {
     checks.whole(early.patience, `${path}.earlyStopping.patience`, true, 1);

@@ -6,6 +6,7 @@
  * engine is the same run and a checkpoint from one restores into the other.
  */
 import type { Dataset } from '../data/dataset';
+import { applyFilterInits, checkFilterInits, frozenFilterMasks } from './filter-init';
 import { initialiseWeight } from './init';
 import type { Model } from './plan';
 import { Random, streamSeed } from './random';
@@ -17,11 +18,36 @@ export const STREAM_INIT = 1;
 export const STREAM_SHUFFLE = 2;
 export const STREAM_DROPOUT = 3;
 
-/** Fills every weight of the model from the run's seed, by the configured scheme (PyTorch's default if none). */
-export const initialiseModelWeights = (model: Model, config: TrainingConfig): void => {
+/**
+ * Fills every weight of the model from the run's seed, by the configured scheme (PyTorch's default
+ * if none), then the per-layer filter settings (filter-init.ts; k-means cuts patches from `train`).
+ */
+export const initialiseModelWeights = (model: Model, config: TrainingConfig, train?: Dataset): void => {
   const scheme = config.init ?? { kind: 'pytorch-default' };
   const random = new Random(streamSeed(config.seed, STREAM_INIT, 0));
   for (const [name, values] of model.weights) initialiseWeight(model.specs.get(name)!, values, scheme, random);
+  if (config.filters) applyFilterInits(model, config.filters, config.seed, train);
+};
+
+/**
+ * The elements the optimiser must leave alone: the config's own masks and the filters its filter
+ * settings freeze, joined. Checks the filter settings against the model (FilterInitError).
+ */
+export const frozenMasks = (model: Model, config: TrainingConfig): ReadonlyMap<string, Uint8Array> | undefined => {
+  if (!config.filters) return config.frozen;
+  checkFilterInits(model, config.filters);
+  const fromFilters = frozenFilterMasks(model, config.filters);
+  if (!fromFilters) return config.frozen;
+  for (const [name, mask] of config.frozen ?? []) {
+    const other = fromFilters.get(name);
+    if (!other) fromFilters.set(name, mask);
+    else
+      fromFilters.set(
+        name,
+        mask.map((value, i) => (value || other[i] ? 1 : 0)),
+      );
+  }
+  return fromFilters;
 };
 
 /** The order of the training samples in epoch `epoch` (from 1). */

@@ -11,11 +11,13 @@
  */
 import type { Dataset } from '../data/dataset';
 import { elementCount } from '../graph/shape';
+import type { ConvFilterInits } from './filter-init';
 import type { RandomInit } from './init';
 import {
   checkCheckpointWeights,
   checkDatasetFits,
   epochOrder,
+  frozenMasks,
   initialiseModelWeights,
   scheduledLearningRate,
   STREAM_DROPOUT,
@@ -41,6 +43,8 @@ export interface TrainingConfig {
   readonly init?: RandomInit;
   /** Stop when the validation loss has not improved by `minDelta` for `patience` epochs. */
   readonly earlyStopping?: { readonly patience: number; readonly minDelta?: number };
+  /** How each Conv2D's filters start and which are frozen, by node id (filter-init.ts). */
+  readonly filters?: ConvFilterInits;
   /** Weight elements that must not change (frozen filters), by tensor name. */
   readonly frozen?: ReadonlyMap<string, Uint8Array>;
 }
@@ -128,11 +132,12 @@ export class Trainer {
     checkDatasetFits(model, train);
     if (validation) checkDatasetFits(model, validation);
     this.dropoutRandom = new Random(streamSeed(config.seed, STREAM_DROPOUT, 0));
+    const frozen = frozenMasks(model, config);
     this.slots = [...model.gradients.keys()].map((name) => ({
       name,
       values: model.weights.get(name)!,
       gradient: model.gradients.get(name)!,
-      frozen: config.frozen?.get(name),
+      frozen: frozen?.get(name),
     }));
     this.optimizer = createOptimizer(config.optimizer, this.slots);
     this.plateau = config.schedule?.kind === 'plateau' ? new PlateauTracker(config.schedule) : null;
@@ -142,9 +147,9 @@ export class Trainer {
     this.targets = this.loss.targets === 'classes' ? new Int32Array(config.batchSize) : new Float32Array(config.batchSize * perSample);
   }
 
-  /** Fills every weight from the seed (call once before training a fresh model). */
+  /** Fills every weight from the seed and the filter settings (call once before training a fresh model). */
   initialiseWeights(): void {
-    initialiseModelWeights(this.model, this.config);
+    initialiseModelWeights(this.model, this.config, this.train);
   }
 
   get stepsPerEpoch(): number {

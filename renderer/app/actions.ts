@@ -13,7 +13,7 @@ export const showInfo = (text: string): void => app.update({ notice: { kind: 'in
 /** Shows a project; a new one from a template is laid out to fit the screen. */
 const show = (opened: OpenedProject): void => {
   const fromTemplate = opened.path === null && !opened.restored;
-  editor.load(fromTemplate ? layoutGraph(opened.document.graph) : opened.document.graph);
+  editor.load(fromTemplate ? layoutGraph(opened.document.graph) : opened.document.graph, opened.document.training.filters ?? {});
   training.reset();
   app.update((state) => ({
     opened: state.opened + 1,

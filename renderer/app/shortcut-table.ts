@@ -59,7 +59,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   {
     id: 'undo',
     chords: [{ key: 'z', mod: true }],
-    does: 'Undo any edit: add, connect, delete, move, parameters, paste, expand',
+    does: 'Undo any edit: add, connect, delete, move, parameters, filters, paste, expand',
     group: 'Edit',
     by: 'keys',
     inFields: 'inspector',

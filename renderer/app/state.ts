@@ -6,6 +6,7 @@
 import type { HostInfo, StudioApi } from '../../electron/api';
 import type { ProjectDocument } from '../../engine/project/schema';
 import { EditorStore } from '../editor/editor-store';
+import { settingsForGraph } from '../inspector/filter-edits';
 import { ValueStore } from '../editor/store-core';
 import { LayoutStore, type LayoutStorage } from './layout-store';
 
@@ -63,10 +64,13 @@ export const app = new ValueStore<AppState>({
   confirmingLeave: false,
 });
 
-/** The project as it is now: the open document with the editor's graph. */
+/** The project as it is now: the open document with the editor's graph and filter settings. */
 export const currentDocument = (): ProjectDocument | null => {
   const project = app.getState().project;
-  return project ? { ...project, graph: editor.graph } : null;
+  if (!project) return null;
+  const filters = settingsForGraph(editor.filters, editor.getState().report.nodes);
+  const { filters: _old, ...training } = project.training;
+  return { ...project, graph: editor.graph, training: Object.keys(filters).length ? { ...training, filters } : training };
 };
 
 /** Whether there are changes to save. */

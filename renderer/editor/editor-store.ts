@@ -10,6 +10,7 @@
 import type { GraphReport } from '../../engine/graph/analyze';
 import { analyzeTimed } from './timed-analysis';
 import type { GraphDocument } from '../../engine/graph/document';
+import type { ConvFilterInits } from '../../engine/train/filter-init';
 import { collapseNode, collapsiblePair } from '../../engine/graph/collapse';
 import { expandNode } from '../../engine/graph/expand';
 import type { LayerType } from '../../engine/graph/layer-types';
@@ -30,6 +31,8 @@ export const HISTORY_LIMIT = 200;
 
 export interface EditorState {
   readonly graph: GraphDocument;
+  /** How each convolution's filters start and which are frozen (the training settings' `filters`), undone with the graph. */
+  readonly filters: ConvFilterInits;
   readonly report: GraphReport;
   readonly selectedNodes: readonly string[];
   readonly selectedEdges: readonly string[];
@@ -43,9 +46,15 @@ export interface EditorState {
 
 const EMPTY: GraphDocument = { format: 'cnn-studio/graph', version: 1, nodes: [], edges: [] };
 
+/** One step of the history: the graph and the filter settings together. */
+interface Snapshot {
+  readonly graph: GraphDocument;
+  readonly filters: ConvFilterInits;
+}
+
 export class EditorStore extends Store<EditorState> {
-  private past: GraphDocument[] = [];
-  private future: GraphDocument[] = [];
+  private past: Snapshot[] = [];
+  private future: Snapshot[] = [];
   /** The parameter the last edit changed, to merge typing into one step. */
   private mergeKey: string | null = null;
   /** The document when the current drag began. */
@@ -56,6 +65,7 @@ export class EditorStore extends Store<EditorState> {
   constructor(graph: GraphDocument = EMPTY) {
     super({
       graph,
+      filters: {},
       report: analyzeTimed(graph),
       selectedNodes: [],
       selectedEdges: [],
@@ -70,8 +80,12 @@ export class EditorStore extends Store<EditorState> {
     return this.state.graph;
   }
 
+  get filters(): ConvFilterInits {
+    return this.state.filters;
+  }
+
   /** Starts over with a document: the history is cleared. */
-  load(graph: GraphDocument): void {
+  load(graph: GraphDocument, filters: ConvFilterInits = {}): void {
     this.past = [];
     this.future = [];
     this.mergeKey = null;
@@ -79,6 +93,7 @@ export class EditorStore extends Store<EditorState> {
     this.lastPaste = { text: '', count: 0 };
     this.set({
       graph,
+      filters,
       report: analyzeTimed(graph),
       selectedNodes: [],
       selectedEdges: [],
@@ -90,22 +105,31 @@ export class EditorStore extends Store<EditorState> {
   }
 
   /** Replaces the graph, remembering the old one for undo; `analyze` is false for moves only. */
-  private commit(graph: GraphDocument, options: { merge?: string; analyze?: boolean; before?: GraphDocument } = {}): void {
+  private commit(
+    graph: GraphDocument,
+    options: { merge?: string; analyze?: boolean; before?: GraphDocument; filters?: ConvFilterInits } = {},
+  ): void {
     const merging = options.merge !== undefined && options.merge === this.mergeKey;
     if (!merging) {
-      this.past.push(options.before ?? this.state.graph);
+      this.past.push({ graph: options.before ?? this.state.graph, filters: this.state.filters });
       if (this.past.length > HISTORY_LIMIT) this.past.shift();
     }
     this.future = [];
     this.mergeKey = options.merge ?? null;
-    this.show(graph, options.analyze ?? true);
+    this.show({ graph, filters: options.filters ?? this.state.filters }, options.analyze ?? true);
   }
 
-  private show(graph: GraphDocument, analyze: boolean): void {
+  /** Replaces the filter settings; edits with the same `merge` key in a row (typing into one value) are one undo step. */
+  setFilters(filters: ConvFilterInits, merge?: string): void {
+    this.commit(this.state.graph, { filters, analyze: false, ...(merge !== undefined ? { merge } : {}) });
+  }
+
+  private show({ graph, filters }: Snapshot, analyze: boolean): void {
     const ids = new Set(graph.nodes.map((node) => node.id));
     const keys = new Set(graph.edges.map(edgeKey));
     this.set({
       graph,
+      filters,
       report: analyze ? analyzeTimed(graph) : this.state.report,
       selectedNodes: this.state.selectedNodes.filter((id) => ids.has(id)),
       selectedEdges: this.state.selectedEdges.filter((key) => keys.has(key)),
@@ -277,7 +301,7 @@ export class EditorStore extends Store<EditorState> {
   undo(): void {
     const previous = this.past.pop();
     if (!previous) return;
-    this.future.push(this.state.graph);
+    this.future.push({ graph: this.state.graph, filters: this.state.filters });
     this.mergeKey = null;
     this.show(previous, true);
   }
@@ -285,7 +309,7 @@ export class EditorStore extends Store<EditorState> {
   redo(): void {
     const next = this.future.pop();
     if (!next) return;
-    this.past.push(this.state.graph);
+    this.past.push({ graph: this.state.graph, filters: this.state.filters });
     this.mergeKey = null;
     this.show(next, true);
   }

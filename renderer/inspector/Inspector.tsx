@@ -14,6 +14,7 @@ import { formatCount } from '../app/format';
 import { useStore } from '../app/hooks';
 import { editor } from '../app/state';
 import { canCollapse, canExpand, collapseLayer, expandLayer } from '../editor/node-commands';
+import { FiltersSection } from './FiltersSection';
 import { paramText, parseParamText } from './param-text';
 
 interface FieldProps {
@@ -131,6 +132,7 @@ const LayerInspector = ({ graph, node, report }: { graph: GraphDocument; node: G
         <ParamField key={`${node.id}.${name}`} node={node} name={name} spec={spec} issue={issueFor(name)} />
       ))}
       {specs.length === 0 && <p className="muted">This layer has no parameters.</p>}
+      {node.type === 'Conv2D' && <FiltersSection node={node} />}
       {report && (
         <dl className="facts">
           <dt>Output</dt>

@@ -1,10 +1,48 @@
 /** The Visualise panel's three views: a layer's filters, the sample with its picker, and the layer's feature maps of it. */
-import { useMemo } from 'react';
-import type { VisualReply } from '../../electron/api';
+import { useMemo, useState } from 'react';
+import type { VisualReply, WireTensor } from '../../electron/api';
+import { decodeFloat32 } from '../../engine/viz/encoding';
 import { RgbaCanvas } from './RgbaCanvas';
 import { weightHistogram } from './analysis-pictures';
 import { filterPictures, mapPicture, predictionOf, samplePicture } from './pictures';
 import { viz, type Subset } from './viz-store';
+
+/** One filter's numbers (its first input channel), the filter picked by number. */
+const FilterValues = ({ tensor }: { tensor: WireTensor }) => {
+  const [picked, setPicked] = useState(0);
+  const values = useMemo(() => decodeFloat32(tensor.data), [tensor]);
+  const [filters, channels, height, width] = tensor.shape;
+  const filter = Math.max(0, Math.min(filters - 1, picked));
+  const base = filter * channels * height * width;
+  return (
+    <details className="filter-readout">
+      <summary>Values</summary>
+      <label>
+        Filter{' '}
+        <input
+          type="number"
+          min={0}
+          max={filters - 1}
+          value={filter}
+          aria-label={`Filter of ${tensor.name} to read`}
+          onChange={(event) => setPicked(Number(event.target.value) || 0)}
+        />
+        {channels > 1 && <span className="muted"> (input channel 0 of {channels})</span>}
+      </label>
+      <table data-testid="filter-readout" data-filter={filter}>
+        <tbody>
+          {Array.from({ length: height }, (_, r) => (
+            <tr key={r}>
+              {Array.from({ length: width }, (_, c) => (
+                <td key={c}>{Number(values[base + r * width + c].toPrecision(4))}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
+  );
+};
 
 export const FiltersView = ({ reply }: { reply: VisualReply | null }) => {
   const pictures = useMemo(() => (reply ? filterPictures(reply.tensors) : []), [reply]);
@@ -21,6 +59,7 @@ export const FiltersView = ({ reply }: { reply: VisualReply | null }) => {
             {grid.filters < grid.totalFilters && ` (first ${grid.filters} filters)`}
             {grid.channels > 1 && grid.channels < grid.totalChannels && ` (first ${grid.channels} channels)`}
           </figcaption>
+          {reply && <FilterValues tensor={reply.tensors.find((tensor) => tensor.name === name)!} />}
         </figure>
       ))}
     </div>

@@ -43,6 +43,7 @@ import {
   checkCheckpointWeights,
   checkDatasetFits,
   epochOrder,
+  frozenMasks,
   initialiseModelWeights,
   scheduledLearningRate,
   STREAM_DROPOUT,
@@ -160,9 +161,10 @@ export class GpuTrainer {
     this.layers = options.layers ?? GPU_LAYERS;
     const device = context.device;
     this.state = new GpuModelState(this.runner, model);
+    const masks = frozenMasks(model, config);
     this.slots = [...model.gradients.keys()].map((name) => {
       const count = model.weights.get(name)!.length;
-      const frozen = config.frozen?.get(name);
+      const frozen = masks?.get(name);
       return {
         name,
         values: this.state.weights.get(name)!,
@@ -213,7 +215,7 @@ export class GpuTrainer {
 
   /** Fills every weight from the seed, as the CPU trainer does (the same numbers), and uploads them. */
   initialiseWeights(): void {
-    initialiseModelWeights(this.model, this.config);
+    initialiseModelWeights(this.model, this.config, this.train);
     this.state.upload();
   }
 
