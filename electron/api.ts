@@ -185,7 +185,7 @@ export type StudioJobEvent =
   /**
    * Right after `epoch`: every weighted layer's weight and last-step gradient histograms and norms
    * (no gradients from a GPU run), every ReLU's units that never fired on the probe batch (the
-   * training set's first 32 samples), and a snapshot of the first convolution: its filters
+   * training set's first 32 samples, or a batch if smaller), and a snapshot of the first convolution: its filters
    * (`name` the state_dict name) and its output for the training set's sample 0 (`name` the node
    * id). Warnings and thresholds: engine/viz/training-stats.ts. The host keeps the snapshots of
    * the last 200 epochs for late watchers (older events lose theirs).

@@ -4,7 +4,7 @@
  * convolution's filters and of its output for the training set's first sample, which the host
  * keeps per epoch so the IDE can replay them.
  *
- * The probe batch is the training set's first PROBE_SAMPLES samples, the same every epoch, run in
+ * The probe batch is the training set's first PROBE_SAMPLES samples (at most a batch), the same every epoch, run in
  * inference mode through a plan of its own (so training's buffers and gradients are untouched).
  */
 import type { Dataset } from '../../engine/data/dataset';
@@ -13,7 +13,10 @@ import { Plan, type Model } from '../../engine/train/plan';
 import { binValues, countDeadUnits, l2Norm, type EpochStats, type LayerWeightStats, type ReluStats } from '../../engine/viz/training-stats';
 import { firstFilterNode } from './visual-compute';
 
-/** Samples of the probe batch (fewer when the training set is smaller). */
+/**
+ * Samples of the probe batch (fewer when the training set or the batch is smaller: its plan, kept
+ * for the run, then needs no more memory than training's own).
+ */
 export const PROBE_SAMPLES = 32;
 /** A snapshot is sent only when its filters and its activation each have at most this many values. */
 export const MAX_SNAPSHOT_VALUES = 32768;
@@ -76,9 +79,10 @@ export const computeEpochStats = (
   epoch: number,
   globalStep: number,
   withGradients: boolean,
+  batchSize: number,
 ): { stats: EpochStats; snapshot?: EpochSnapshot } => {
   const layers = layerStats(model, withGradients);
-  const samples = Math.min(PROBE_SAMPLES, train.size);
+  const samples = Math.min(PROBE_SAMPLES, batchSize, train.size);
   const relus: ReluStats[] = [];
   let snapshot: EpochSnapshot | undefined;
   if (samples > 0) {

@@ -281,7 +281,14 @@ export class TrainingJob {
   /** The layers' statistics after an epoch (gradients only from the CPU trainer, which keeps them in the model). */
   private async sendEpochStats(trainer: Trainer | GpuTrainer, epoch: number): Promise<void> {
     if (trainer instanceof GpuTrainer) await trainer.downloadWeights();
-    const { stats, snapshot } = computeEpochStats(trainer.model, trainer.train, epoch, trainer.globalStep, trainer instanceof Trainer);
+    const { stats, snapshot } = computeEpochStats(
+      trainer.model,
+      trainer.train,
+      epoch,
+      trainer.globalStep,
+      trainer instanceof Trainer,
+      trainer.config.batchSize,
+    );
     this.post({ type: 'epoch-stats', stats, ...(snapshot ? { snapshot } : {}) });
   }
 

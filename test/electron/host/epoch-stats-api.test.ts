@@ -39,6 +39,8 @@ describe('epoch-stats events', () => {
     expect(stats.map((event) => event.stats.epoch)).toEqual([1, 2]);
     for (const event of stats) {
       expect(event.stats.layers.map((layer) => layer.nodeId)).toEqual(['conv1', 'conv2', 'fc1', 'fc2', 'fc3']);
+      // the probe batch is no larger than a training batch
+      expect(event.stats.relus[0].probeSamples).toBe(16);
       expect(event.snapshot!.filters).toMatchObject({ nodeId: 'conv1', name: 'conv1.weight', shape: [6, 1, 5, 5] });
       expect(event.snapshot!.activation).toMatchObject({ nodeId: 'conv1', name: 'conv1', shape: [6, 28, 28] });
       expect(decodeFloat32(event.snapshot!.activation.data)).toHaveLength(6 * 28 * 28);
