@@ -43,22 +43,24 @@ const byNode = (warnings: readonly StatsWarning[]): Map<string, StatsWarning[]> 
   return map;
 };
 
-let runCount = 0;
-
 export class HistoryStore extends Store<HistoryState> {
+  /** Runs begun since the last reset: the next run's label. */
+  private runCount = 0;
+
   constructor() {
     super(INITIAL);
   }
 
   /** Forgets every run (another project was opened). */
   reset(): void {
+    this.runCount = 0;
     this.set(INITIAL);
   }
 
   /** A new run started: it becomes the one shown, following its newest epoch. */
   beginRun(jobId: string): void {
     if (this.state.runs.some((run) => run.jobId === jobId)) return;
-    const runs = [...this.state.runs, { jobId, label: `run ${++runCount}`, epochs: [] }].slice(-MAX_KEPT_RUNS);
+    const runs = [...this.state.runs, { jobId, label: `run ${++this.runCount}`, epochs: [] }].slice(-MAX_KEPT_RUNS);
     const previous = this.state.jobId;
     this.set({
       ...this.state,

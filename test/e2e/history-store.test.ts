@@ -78,6 +78,8 @@ describe('HistoryStore', () => {
     expect(store.getState().warnings.size).toBe(0);
     store.reset();
     expect(store.getState().runs).toEqual([]);
+    store.beginRun('job-3');
+    expect(store.getState().runs.map((run) => run.label)).toEqual(['run 1']);
   });
 });
 
