@@ -2,9 +2,14 @@
 // LeNet-5 trains three short epochs on an MNIST subset; the scrubber moves between the epochs and
 // conv1's filters change with it; a second run, at far too high a learning rate, shows the first
 // run's filters beside its own, and its dead ReLUs as warnings on their nodes on the canvas.
+// CNN_STUDIO_SCREENSHOTS=1 also writes docs/images/history.png.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, launchBrowser, startServe, type Served } from './harness';
+import { chromiumMissing, launchBrowser, ROOT, startServe, type Served } from './harness';
+
+const SCREENSHOTS = process.env.CNN_STUDIO_SCREENSHOTS ? join(ROOT, 'docs', 'images') : null;
 
 if (chromiumMissing) console.warn(chromiumMissing);
 
@@ -106,5 +111,9 @@ describe.skipIf(chromiumMissing !== null)('the History tab', () => {
     }
     expect(await page.locator('[data-testid^="node-warning-"]').count()).toBe(new Set(listed.map((m) => m.split(':')[0])).size);
     expect(pageErrors).toEqual([]);
+    if (SCREENSHOTS) {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOTS, 'history.png') });
+    }
   }, 300_000);
 });
