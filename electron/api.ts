@@ -11,6 +11,7 @@
  */
 import type { DatasetSpec, PreprocessSpec, SplitSpec } from '../engine/data/spec';
 import type { EpochRecord, ProjectDocument, RunRecord } from '../engine/project/schema';
+import type { EpochStats } from '../engine/viz/training-stats';
 import type { OptimizerKind } from '../engine/train/optimizers';
 import type { AnalysisKind, VisualAnalysis } from '../engine/viz/analysis';
 
@@ -186,6 +187,15 @@ export type StudioJobEvent =
       readonly total: number;
     }
   | { readonly type: 'epoch'; readonly summary: EpochRecord }
+  /**
+   * Right after `epoch`: every weighted layer's weight and last-step gradient histograms and norms
+   * (no gradients from a GPU run), every ReLU's units that never fired on the probe batch (the
+   * training set's first 32 samples, or a batch if smaller), and a snapshot of the first convolution: its filters
+   * (`name` the state_dict name) and its output for the training set's sample 0 (`name` the node
+   * id). Warnings and thresholds: engine/viz/training-stats.ts. The host keeps the snapshots of
+   * the last 200 epochs for late watchers (older events lose theirs).
+   */
+  | { readonly type: 'epoch-stats'; readonly stats: EpochStats; readonly snapshot?: EpochSnapshotWire }
   /** Weights were kept after an epoch (they stay in the host). */
   | { readonly type: 'checkpoint'; readonly epoch: number; readonly globalStep: number }
   | { readonly type: 'failed'; readonly kind: string; readonly reason: string }
@@ -281,6 +291,13 @@ export interface WireTensor {
   /** filters: PyTorch's layout [out, in/groups, kh, kw]; activations: per sample, [C, H, W] or [F]. */
   readonly shape: number[];
   readonly data: string;
+}
+
+/** The first convolution after one epoch, as `epoch-stats` carries it. */
+export interface EpochSnapshotWire {
+  readonly sampleIndex: number;
+  readonly filters: WireTensor;
+  readonly activation: WireTensor;
 }
 
 /** The sample an `activations` answer ran. */

@@ -6,6 +6,8 @@
  */
 import type { DatasetSpec, PreprocessSpec, SplitSpec } from '../../engine/data/spec';
 import type { TrainingConfig } from '../../engine/train/trainer';
+import type { EpochStats } from '../../engine/viz/training-stats';
+import type { EpochSnapshot } from './epoch-stats';
 import {
   checkVisualReply,
   checkVisualRequest,
@@ -117,6 +119,8 @@ export type WorkerMessage =
    */
   | { readonly type: 'dataset-problems'; readonly problems: DatasetProblemEntry[]; readonly total: number }
   | { readonly type: 'epoch'; readonly summary: EpochSummary }
+  /** Right after `epoch`: the layers' statistics and the first convolution's snapshot (epoch-stats.ts). */
+  | { readonly type: 'epoch-stats'; readonly stats: EpochStats; readonly snapshot?: EpochSnapshot }
   | { readonly type: 'checkpoint'; readonly checkpoint: CheckpointMessage }
   | { readonly type: 'paused' }
   | { readonly type: 'resumed' }
@@ -170,6 +174,45 @@ const isCheckpoint = (value: unknown): value is CheckpointMessage =>
   isCount(value.epochsWithoutImprovement) &&
   isNumber(value.plateauScale);
 
+const isBinned = (value: unknown): boolean =>
+  isRecord(value) && isNumber(value.min) && isNumber(value.max) && Array.isArray(value.counts) && value.counts.every(isCount);
+
+const isSnapshotTensor = (value: unknown): boolean =>
+  isRecord(value) && Array.isArray(value.shape) && value.shape.every(isCount) && value.values instanceof Float32Array;
+
+const checkEpochStats = (m: Record<string, unknown>): string | null => {
+  const stats = m.stats;
+  if (!isRecord(stats) || !isCount(stats.epoch) || !isCount(stats.globalStep)) return 'stats needs an epoch and a globalStep';
+  if (!Array.isArray(stats.layers) || !Array.isArray(stats.relus)) return 'stats needs layers and relus';
+  for (const layer of stats.layers as unknown[]) {
+    if (!isRecord(layer) || typeof layer.nodeId !== 'string' || !isBinned(layer.weights) || !isNumber(layer.weightNorm))
+      return 'each layer needs a nodeId, a weight histogram and a weight norm';
+    if (layer.gradients !== undefined && (!isBinned(layer.gradients) || !isNumber(layer.gradientNorm)))
+      return `layer ${layer.nodeId}'s gradients need a histogram and a norm`;
+  }
+  for (const relu of stats.relus as unknown[])
+    if (
+      !isRecord(relu) ||
+      typeof relu.nodeId !== 'string' ||
+      !isCount(relu.deadUnits) ||
+      !isCount(relu.units) ||
+      relu.deadUnits > relu.units
+    )
+      return 'each relu needs a nodeId and dead units counted out of its units';
+  const snapshot = m.snapshot;
+  if (snapshot === undefined) return null;
+  if (
+    !isRecord(snapshot) ||
+    typeof snapshot.nodeId !== 'string' ||
+    typeof snapshot.filterName !== 'string' ||
+    !isCount(snapshot.sampleIndex) ||
+    !isSnapshotTensor(snapshot.filters) ||
+    !isSnapshotTensor(snapshot.activation)
+  )
+    return 'snapshot needs a nodeId, filters, a sample index and an activation';
+  return null;
+};
+
 const HOST_CHECKS: Record<HostMessage['type'], (message: Record<string, unknown>) => string | null> = {
   start: (m) => {
     if (m.protocol !== PROTOCOL_VERSION) return `protocol version ${String(m.protocol)}, but this worker speaks ${PROTOCOL_VERSION}`;
@@ -215,6 +258,7 @@ const WORKER_CHECKS: Record<WorkerMessage['type'], (message: Record<string, unkn
       : 'progress needs epoch, steps, loss, learning rate, speed and ETA',
   'dataset-problems': checkProblems,
   epoch: (m) => (isRecord(m.summary) && isCount(m.summary.epoch) && isNumber(m.summary.trainLoss) ? null : 'epoch needs a summary'),
+  'epoch-stats': checkEpochStats,
   checkpoint: (m) => (isCheckpoint(m.checkpoint) ? null : 'checkpoint is malformed'),
   paused: () => null,
   resumed: () => null,

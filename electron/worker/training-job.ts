@@ -20,6 +20,7 @@ import { FilterInitError } from '../../engine/train/filter-init';
 import { PatchInitError } from '../../engine/train/init-kmeans';
 import { compileModel, InvalidGraphError } from '../../engine/train/plan';
 import { DivergedError, Trainer, type Checkpoint, type EpochReport } from '../../engine/train/trainer';
+import { computeEpochStats } from './epoch-stats';
 import { openGpuBackend, type GpuBackendChoice } from './gpu-node';
 import { openTrainingData } from './training-data';
 import { answerVisual, FilterWatch } from './visual';
@@ -267,6 +268,7 @@ export class TrainingJob {
           this.epochs.push(summary);
           this.sendNewProblems();
           this.post({ type: 'epoch', summary });
+          await this.sendEpochStats(trainer, summary.epoch);
           this.post({ type: 'checkpoint', checkpoint: toCheckpointMessage(await trainer.checkpoint()) });
           if (report.stop) return await this.finish('completed');
           this.beginEpoch();
@@ -279,6 +281,20 @@ export class TrainingJob {
       this.running = false;
     }
     this.schedule();
+  }
+
+  /** The layers' statistics after an epoch (gradients only from the CPU trainer, which keeps them in the model). */
+  private async sendEpochStats(trainer: Trainer | GpuTrainer, epoch: number): Promise<void> {
+    if (trainer instanceof GpuTrainer) await trainer.downloadWeights();
+    const { stats, snapshot } = computeEpochStats(
+      trainer.model,
+      trainer.train,
+      epoch,
+      trainer.globalStep,
+      trainer instanceof Trainer,
+      trainer.config.batchSize,
+    );
+    this.post({ type: 'epoch-stats', stats, ...(snapshot ? { snapshot } : {}) });
   }
 
   private reportProgress(

@@ -5,6 +5,7 @@
 import type { JobState, StudioApi, StudioJobEvent, TrainingOverrides, Unsubscribe } from '../../electron/api';
 import type { EpochRecord, ProjectDocument } from '../../engine/project/schema';
 import { Store } from '../editor/store-core';
+import { history } from '../viz/history-store';
 
 type Progress = Extract<StudioJobEvent, { type: 'progress' }>;
 type Started = Extract<StudioJobEvent, { type: 'started' }>;
@@ -86,6 +87,7 @@ export class TrainingStore extends Store<TrainingState> {
     try {
       const job = await api.startTraining(document, overrides);
       this.set({ ...this.state, jobId: job.jobId, state: job.state });
+      history.beginRun(job.jobId);
       const unwatch = await api.watchJob(job.jobId, (event) => this.receive(job.jobId, event));
       if (this.state.jobId === job.jobId) this.unwatch = unwatch;
       else unwatch();
@@ -136,6 +138,8 @@ export class TrainingStore extends Store<TrainingState> {
         });
       case 'epoch':
         return this.set({ ...state, epochs: [...state.epochs, event.summary] });
+      case 'epoch-stats':
+        return history.receive(jobId, event);
       case 'failed':
         return this.set({ ...state, failure: event.reason });
       case 'finished':

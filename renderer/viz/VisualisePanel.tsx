@@ -11,6 +11,8 @@ import { app, editor } from '../app/state';
 import { training } from '../training/training-store';
 import { AttributionView, ClassPicker, ConfusionView, DeconvnetView } from './AnalysisViews';
 import { analysis, TAB_REFRESH_MS, type VizTab } from './analysis-store';
+import { history } from './history-store';
+import { HistoryView } from './HistoryView';
 import { FiltersView, HistogramView, MapsView, SampleView } from './VizViews';
 import { LIVE_REFRESH_MS, viz, visualisableNodes } from './viz-store';
 import './visualise.css';
@@ -32,6 +34,7 @@ const TABS: readonly [VizTab, string][] = [
   ['attribution', 'Attribution'],
   ['deconvnet', 'Deconvnet'],
   ['confusion', 'Confusion'],
+  ['history', 'History'],
 ];
 
 const Tabs = ({ tab }: { tab: VizTab }) => (
@@ -88,6 +91,7 @@ export const VisualisePanel = () => {
   useEffect(() => {
     viz.reset();
     analysis.forget();
+    history.reset();
   }, []);
   useEffect(() => analysis.forget(), [jobId]);
   // Follow the layer clicked on the canvas (when it is clicked: the layer list may choose another since).
@@ -108,7 +112,7 @@ export const VisualisePanel = () => {
   }, [state.open, api, answerable, jobId, jobState, state.nodeId, state.sample, state.subset, withFilters]);
   // The open analysis tab asks likewise (the confusion matrix does not depend on the layer or sample).
   useEffect(() => {
-    if (!state.open || !api || !answerable || study.tab === 'features') return;
+    if (!state.open || !api || !answerable || study.tab === 'features' || study.tab === 'history') return;
     const context = { nodeId: state.nodeId, sample: state.sample, subset: state.subset };
     void analysis.refresh(api, jobId, context, true);
     if (jobState !== 'running') return;
@@ -143,7 +147,11 @@ export const VisualisePanel = () => {
       ) : (
         <>
           <Tabs tab={study.tab} />
-          {study.tab === 'confusion' ? (
+          {study.tab === 'history' ? (
+            <div className="viz-wide">
+              <HistoryView />
+            </div>
+          ) : study.tab === 'confusion' ? (
             <div className="viz-wide">
               {study.replies.confusion?.analysis?.kind === 'confusion' && (
                 <ConfusionView report={study.replies.confusion.analysis} cell={study.cell} />

@@ -8,13 +8,14 @@ import type { StudioApi, VisualReply, VisualRequest } from '../../electron/api';
 import type { AnalysisKind } from '../../engine/viz/analysis';
 import { Store } from '../editor/store-core';
 
-export type VizTab = 'features' | 'attribution' | 'deconvnet' | 'confusion';
+export type VizTab = 'features' | 'attribution' | 'deconvnet' | 'confusion' | 'history';
 
 export const TAB_KINDS: Readonly<Record<VizTab, readonly AnalysisKind[]>> = {
   features: [],
   attribution: ['saliency', 'gradcam', 'occlusion'],
   deconvnet: ['deconvnet', 'top-patches'],
   confusion: ['confusion'],
+  history: [],
 };
 
 /**
@@ -22,7 +23,7 @@ export const TAB_KINDS: Readonly<Record<VizTab, readonly AnalysisKind[]>> = {
  * (the confusion matrix of a VGG-style net on 2,000 samples takes seconds of the worker's time on
  * two cores), so they are asked for less often than one sample's.
  */
-export const TAB_REFRESH_MS: Readonly<Record<Exclude<VizTab, 'features'>, number>> = {
+export const TAB_REFRESH_MS: Readonly<Record<Exclude<VizTab, 'features' | 'history'>, number>> = {
   attribution: 5_000,
   deconvnet: 15_000,
   confusion: 30_000,

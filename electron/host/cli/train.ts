@@ -80,6 +80,8 @@ const eventJson = (event: JobEvent): string => {
   if (event.type === 'checkpoint')
     return JSON.stringify({ type: 'checkpoint', epoch: event.checkpoint.epoch, globalStep: event.checkpoint.globalStep });
   if (event.type === 'snapshot') return JSON.stringify({ type: 'snapshot', tensor: event.tensor });
+  // the statistics, without the snapshot's tensors (which JSON would print as objects of numbers)
+  if (event.type === 'epoch-stats') return JSON.stringify({ type: 'epoch-stats', stats: event.stats });
   return JSON.stringify(event);
 };
 

@@ -5,11 +5,28 @@
  */
 import type { JobState, StudioJobEvent, Unsubscribe, VisualReply, VisualRequest } from '../../api';
 import type { Job, JobEvent, JobManager, JobRequest } from '../../services/jobs/job-manager';
+import type { EpochSnapshot } from '../../worker/epoch-stats';
 import { RequestError } from './errors';
 import { VisualRequests } from './visual-requests';
 
 /** At most this many progress events are kept per job for late watchers (the newest). */
 const MAX_KEPT_PROGRESS = 2000;
+
+/** At most this many `epoch-stats` events keep their snapshot (the newest); older ones keep only the statistics. */
+export const MAX_KEPT_SNAPSHOTS = 200;
+
+const wire = (nodeId: string, name: string, tensor: { shape: number[]; values: Float32Array }) => ({
+  nodeId,
+  name,
+  shape: [...tensor.shape],
+  data: Buffer.from(tensor.values.buffer, tensor.values.byteOffset, tensor.values.byteLength).toString('base64'),
+});
+
+const wireSnapshot = (snapshot: EpochSnapshot) => ({
+  sampleIndex: snapshot.sampleIndex,
+  filters: wire(snapshot.nodeId, snapshot.filterName, snapshot.filters),
+  activation: wire(snapshot.nodeId, snapshot.nodeId, snapshot.activation),
+});
 
 /** What the job's owner did with its result; becomes the `finished` event. */
 export type FinishOutcome = Omit<Extract<StudioJobEvent, { type: 'finished' }>, 'type' | 'state'>;
@@ -37,6 +54,8 @@ export const toStudioEvent = (event: JobEvent): StudioJobEvent | null => {
       return { type: 'dataset-problems', problems: event.problems.map((problem) => ({ ...problem })), total: event.total };
     case 'epoch':
       return { type: 'epoch', summary: { ...event.summary } };
+    case 'epoch-stats':
+      return { type: 'epoch-stats', stats: event.stats, ...(event.snapshot ? { snapshot: wireSnapshot(event.snapshot) } : {}) };
     case 'checkpoint':
       return { type: 'checkpoint', epoch: event.checkpoint.epoch, globalStep: event.checkpoint.globalStep };
     case 'failed':
@@ -50,6 +69,8 @@ class WatchedJob {
   readonly events: StudioJobEvent[] = [];
   readonly listeners = new Set<(event: StudioJobEvent) => void>();
   private progressKept = 0;
+  /** The kept `epoch-stats` events that still hold a snapshot, oldest first. */
+  private readonly snapshots: StudioJobEvent[] = [];
 
   constructor(readonly job: Job) {}
 
@@ -61,6 +82,14 @@ class WatchedJob {
         1,
       );
       this.progressKept--;
+    }
+    if (event.type === 'epoch-stats' && event.snapshot) {
+      this.snapshots.push(event);
+      if (this.snapshots.length > MAX_KEPT_SNAPSHOTS) {
+        const oldest = this.snapshots.shift() as Extract<StudioJobEvent, { type: 'epoch-stats' }>;
+        const { snapshot: _, ...statsOnly } = oldest;
+        this.events[this.events.indexOf(oldest)] = statsOnly;
+      }
     }
     for (const listener of this.listeners) listener(event);
   }

@@ -6,6 +6,7 @@
  */
 import { analyzeGraph } from '../../../engine/graph/analyze';
 import { estimateTrainingMemory } from '../../../engine/train/memory';
+import type { EpochStats } from '../../../engine/viz/training-stats';
 import {
   PROTOCOL_VERSION,
   type CheckpointMessage,
@@ -43,6 +44,8 @@ export class Job {
   failure: { reason: string; kind: string } | null = null;
   lastCheckpoint: CheckpointMessage | null = null;
   readonly epochs: EpochSummary[] = [];
+  /** Each finished epoch's layer statistics (the snapshots travel in the events only). */
+  readonly epochStats: EpochStats[] = [];
   finalWeights: TensorList | null = null;
   worker: WorkerHandle | null = null;
   private readonly listeners = new Set<(event: JobEvent) => void>();
@@ -205,6 +208,9 @@ export class JobManager {
         return job.emit(message);
       case 'epoch':
         job.epochs.push(message.summary);
+        return job.emit(message);
+      case 'epoch-stats':
+        job.epochStats.push(message.stats);
         return job.emit(message);
       case 'done':
         job.finalWeights = message.weights;

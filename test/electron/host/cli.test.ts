@@ -159,8 +159,11 @@ describe('cnn-studio train, eval and predict', () => {
       .split('\n')
       .map((line) => JSON.parse(line));
     expect(events.map((event: { type: string }) => event.type)).toEqual(
-      expect.arrayContaining(['started', 'progress', 'epoch', 'checkpoint']),
+      expect.arrayContaining(['started', 'progress', 'epoch', 'epoch-stats', 'checkpoint']),
     );
+    const stats = events.find((event: { type: string }) => event.type === 'epoch-stats');
+    expect(stats.snapshot).toBeUndefined();
+    expect(stats.stats.layers[0]).toMatchObject({ nodeId: 'conv1', weights: { counts: expect.any(Array) } });
     const inspected = JSON.parse((await cli('inspect', file, '--json')).stdout);
     expect(inspected.valid).toBe(true);
   });

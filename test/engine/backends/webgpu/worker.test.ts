@@ -97,6 +97,19 @@ describe.skipIf(!gpu)('the worker honours the backend', () => {
       expect(salient.analysis!.kind === 'saliency' && salient.analysis!.map.scale).toBeGreaterThan(0);
       expect(onGpu.map((message) => message.type)).toEqual(expect.arrayContaining(['paused', 'resumed']));
       expect(all(onGpu, 'checkpoint').map(({ checkpoint }) => checkpoint.epoch)).toEqual([1, 2]);
+      // epoch statistics from weights fetched from the GPU; its gradients stay there
+      const [gpuStats, cpuStats] = [all(onGpu, 'epoch-stats'), all(onCpu, 'epoch-stats')];
+      expect(gpuStats.map(({ stats }) => stats.epoch)).toEqual([1, 2]);
+      for (const [i, { stats, snapshot }] of gpuStats.entries()) {
+        expect(stats.layers.map((layer) => layer.gradientNorm)).toEqual(stats.layers.map(() => undefined));
+        expect(cpuStats[i].stats.layers.every((layer) => layer.gradientNorm! > 0)).toBe(true);
+        expectClose(
+          stats.layers.map((layer) => layer.weightNorm),
+          cpuStats[i].stats.layers.map((layer) => layer.weightNorm),
+          'weight norms',
+        );
+        expectClose(snapshot!.filters.values, cpuStats[i].snapshot!.filters.values, 'conv1 snapshot', 1e-2);
+      }
       const [gpuDone, cpuDone] = [find(onGpu, 'done')!, find(onCpu, 'done')!];
       expect(gpuDone.status).toBe('completed');
       expectClose(

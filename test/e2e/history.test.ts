@@ -1,0 +1,119 @@
+// The Visualise panel's History tab end to end: the real `cnn-studio serve` in headless Chromium.
+// LeNet-5 trains three short epochs on an MNIST subset; the scrubber moves between the epochs and
+// conv1's filters change with it; a second run, at far too high a learning rate, shows the first
+// run's filters beside its own, and its dead ReLUs as warnings on their nodes on the canvas.
+// CNN_STUDIO_SCREENSHOTS=1 also writes docs/images/history.png.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumMissing, launchBrowser, ROOT, startServe, type Served } from './harness';
+
+const SCREENSHOTS = process.env.CNN_STUDIO_SCREENSHOTS ? join(ROOT, 'docs', 'images') : null;
+
+if (chromiumMissing) console.warn(chromiumMissing);
+
+let served: Served;
+let context: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+
+/** The part of a <canvas> read here (the tests' type libraries have no DOM). */
+interface Canvas2d {
+  readonly width: number;
+  readonly height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+}
+
+/** A canvas's pixels, as a list of numbers. */
+const pixels = (canvas: Locator) =>
+  canvas.evaluate((node) => {
+    const element = node as unknown as Canvas2d;
+    return [...element.getContext('2d')!.getImageData(0, 0, element.width, element.height).data];
+  });
+
+const train = async () => {
+  await page.getByRole('button', { name: 'Train' }).click();
+  await expect.poll(() => page.getByTestId('training-status').textContent(), { timeout: 120_000, interval: 250 }).toMatch(/^completed/);
+};
+
+describe.skipIf(chromiumMissing !== null)('the History tab', () => {
+  beforeAll(async () => {
+    served = await startServe();
+    ({ context, page } = await launchBrowser());
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await served?.stop();
+  });
+
+  it('scrubs between epochs, the filters changing, and shows a second run’s filters beside', async () => {
+    await page.goto(served.url);
+    await page.getByTestId('template-lenet5').click();
+    await page.getByTestId('node-conv1').waitFor();
+    await page.getByLabel('Epochs').fill('3');
+    await page.getByLabel('Batch size').fill('32');
+    await page.getByLabel('Sample limit').fill('320');
+    await train();
+    await page.getByRole('button', { name: 'Visualise' }).click();
+    await page.getByRole('tab', { name: 'History' }).click();
+
+    const scrubber = page.getByTestId('history-scrubber');
+    await scrubber.waitFor();
+    expect(await scrubber.getAttribute('min')).toBe('1');
+    expect(await scrubber.getAttribute('max')).toBe('3');
+    expect(await page.getByTestId('history-epoch').textContent()).toBe('3');
+    const grid = page.getByTestId('history-filters-grid');
+    const third = await pixels(grid);
+
+    await scrubber.focus();
+    await page.keyboard.press('Home');
+    await expect.poll(() => page.getByTestId('history-epoch').textContent()).toBe('1');
+    expect(await page.getByTestId('history-filters').getAttribute('data-epoch')).toBe('1');
+    const first = await pixels(grid);
+    expect(first).toHaveLength(third.length);
+    expect(first).not.toEqual(third);
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.getByTestId('history-epoch').textContent()).toBe('2');
+    const second = await pixels(grid);
+    expect(second).not.toEqual(first);
+    expect(second).not.toEqual(third);
+    await page.keyboard.press('Home');
+    await expect.poll(() => page.getByTestId('history-epoch').textContent()).toBe('1');
+    expect(await pixels(grid)).toEqual(first);
+
+    await page.getByTestId('history-weights').waitFor();
+    await page.getByTestId('history-gradients').waitFor();
+    expect(await page.getByLabel('gradient norms per epoch').count()).toBe(1);
+
+    // a second run at far too high a learning rate: the first run's filters at the same epoch
+    // appear beside its own, and its ReLUs die (Adam at 0.05 silences LeNet's ReLUs in one epoch)
+    await page.getByLabel('Epochs').fill('1');
+    await page.getByLabel('Learning rate').fill('0.5');
+    await train();
+    await expect.poll(() => page.getByTestId('history-compare').count(), { timeout: 30_000 }).toBe(1);
+    expect(await page.getByTestId('history-epoch').textContent()).toBe('1');
+    expect(await page.getByTestId('history-compare').getAttribute('data-epoch')).toBe('1');
+    expect(await page.getByTestId('history-compare').textContent()).toContain('run 1');
+    expect(await pixels(page.getByTestId('history-compare-grid'))).toEqual(first);
+    expect(await pixels(page.getByTestId('history-filters-grid'))).not.toEqual(first);
+    // the canvas shows the newest epoch's warnings on their nodes (LeNet's graph itself has none)
+    const listed = await page.getByTestId('history-warnings').locator('li:not(.muted)').allTextContents();
+    expect(listed).toContain('relu1: 100% of units never fire on the probe batch (32 samples, epoch 1)');
+    for (const message of listed) {
+      const nodeId = message.slice(0, message.indexOf(':'));
+      expect(await page.getByTestId(`node-warning-${nodeId}`).textContent()).toBe(message);
+    }
+    expect(await page.locator('[data-testid^="node-warning-"]').count()).toBe(new Set(listed.map((m) => m.split(':')[0])).size);
+    expect(pageErrors).toEqual([]);
+    if (SCREENSHOTS) {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOTS, 'history.png') });
+    }
+  }, 300_000);
+});
