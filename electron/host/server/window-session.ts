@@ -19,6 +19,7 @@ import type {
   StudioApi,
   StudioJobEvent,
   TemplateInfo,
+  TrainedNetwork,
   TrainingOverrides,
   Unsubscribe,
   VisualReply,
@@ -348,6 +349,36 @@ export class WindowSession implements StudioApi {
 
   requestVisual(jobId: string, request: VisualRequest): Promise<VisualReply> {
     return this.services.jobs.visual(jobId, request);
+  }
+
+  async trainedNetwork(document: ProjectDocument): Promise<TrainedNetwork | null> {
+    const project = checkDocument(document, 'the document');
+    const weights = this.current;
+    if (!weights || !fits(project.graph, weights)) return null;
+    const tensors = weights.map((tensor) => ({
+      nodeId: tensor.name.slice(0, tensor.name.lastIndexOf('.')),
+      name: tensor.name,
+      shape: [...tensor.shape],
+      data: Buffer.from(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength).toString('base64'),
+    }));
+    const normalises = project.preprocess?.normalise === true;
+    let opened;
+    try {
+      // only the statistics are wanted: augmentation is left out
+      opened = project.dataset
+        ? openDataset(project.dataset, this.baseFolder, project.split, normalises ? { normalise: true } : undefined)
+        : undefined;
+    } catch (error) {
+      if (normalises)
+        throw new DatasetError(`the normalisation of the project's dataset: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (normalises && !opened?.stats) throw new DatasetError('the project normalises its inputs but has no dataset to measure them on');
+    const stats = opened?.stats;
+    return {
+      tensors,
+      normalisation: stats ? { mean: [...stats.mean], std: [...stats.std] } : null,
+      ...(opened?.classes ? { classes: [...opened.classes] } : {}),
+    };
   }
 
   /** The window closed: stop sending it events (its jobs go on). */
