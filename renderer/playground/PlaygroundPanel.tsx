@@ -139,36 +139,34 @@ const Body = ({ loaded }: { loaded: Extract<Loaded, { kind: 'ready' }> }) => {
     );
   return (
     <div className="playground-body">
-      <div className="playground-left">
-        <DrawingPad canvas={pad} brush={brush} onInk={ink} onFile={(file) => void open(file)} />
-        <div className="playground-tools">
-          <label>
-            Brush
-            <input type="range" min={4} max={40} value={brush} aria-label="Brush size" onChange={(e) => setBrush(Number(e.target.value))} />
-          </label>
-          <button onClick={clear}>Clear</button>
-          <label className="playground-file">
-            Image…
-            <input
-              type="file"
-              accept="image/png,image/jpeg,image/webp,image/gif,image/bmp"
-              aria-label="Open an image"
-              onChange={(e) => {
-                const file = e.target.files?.[0];
-                if (file) void open(file);
-                e.target.value = '';
-              }}
-            />
-          </label>
-        </div>
+      <DrawingPad canvas={pad} brush={brush} onInk={ink} onFile={(file) => void open(file)} />
+      <div className="playground-tools">
+        <button onClick={clear}>Clear</button>
+        <label className="playground-file">
+          Image…
+          <input
+            type="file"
+            accept="image/png,image/jpeg,image/webp,image/gif,image/bmp"
+            aria-label="Open an image"
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              if (file) void open(file);
+              e.target.value = '';
+            }}
+          />
+        </label>
+        <label>
+          Brush
+          <input type="range" min={4} max={40} value={brush} aria-label="Brush size" onChange={(e) => setBrush(Number(e.target.value))} />
+        </label>
         {answer && (
           <figure className="playground-input">
             <RgbaCanvas image={sampleImage(answer.input, shape, 2)} label="The input the network sees" testId="playground-input" />
-            <figcaption className="muted">what the network sees ({shape.slice(1).join('×')})</figcaption>
+            <figcaption className="muted">what the network sees</figcaption>
           </figure>
         )}
       </div>
-      <div className="playground-right">
+      <div className="playground-answer">
         {problem && (
           <div className="viz-problem" role="status" data-testid="playground-problem">
             {problem}
@@ -177,12 +175,10 @@ const Body = ({ loaded }: { loaded: Extract<Loaded, { kind: 'ready' }> }) => {
         {!answer ? (
           <p className="muted">Draw a digit on the pad, or drop an image on it.</p>
         ) : (
-          <>
-            <Probabilities answer={answer.answer} classes={trained.classes} />
-            <LayerMaps layers={answer.answer.layers} />
-          </>
+          <Probabilities answer={answer.answer} classes={trained.classes} />
         )}
       </div>
+      {answer && <LayerMaps layers={answer.answer.layers} />}
     </div>
   );
 };
