@@ -94,7 +94,9 @@ describe.skipIf(chromiumMissing !== null)('the Playground panel', () => {
     await page.getByRole('button', { name: 'Train' }).click();
     await page.getByTestId('training-finished').waitFor({ timeout: 240_000 });
     await page.getByTestId('playground-pad').waitFor({ timeout: 30_000 });
-    // a taller bottom panel, for the screenshot: the pad fits the default height too
+    // more room for the screenshot (the pad fits the bottom panel's default height too)
+    await page.getByRole('button', { name: 'Palette' }).click();
+    await page.getByRole('button', { name: 'Inspector' }).click();
     const splitter = (await page.getByRole('separator', { name: 'Resize the training panel' }).boundingBox())!;
     await page.mouse.move(splitter.x + splitter.width / 2, splitter.y + splitter.height / 2);
     await page.mouse.down();
