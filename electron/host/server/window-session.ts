@@ -90,6 +90,8 @@ export class WindowSession implements StudioApi {
   /** Changes with every project opened or made: a job that ends after it leaves this one alone. */
   private generation = 0;
   private readonly watching = new Set<Unsubscribe>();
+  /** `trainedNetwork`'s dataset facts for the settings in `key` (see datasetFacts). */
+  private keptDatasetFacts: { key: string; facts: Pick<TrainedNetwork, 'normalisation' | 'classes'> } | null = null;
   /** Run ids of jobs still going, so that two runs never share an id. */
   private readonly pendingRuns = new Set<string>();
 
@@ -143,6 +145,7 @@ export class WindowSession implements StudioApi {
     // The old document's autosave, if any, stays: its changes were left, not discarded.
     this.adoptRecoveryEntry(recoveryId);
     this.generation++;
+    this.keptDatasetFacts = null;
     this.path = path;
     this.runs = [...document.runs];
     this.current = current;
@@ -356,12 +359,24 @@ export class WindowSession implements StudioApi {
     const weights = this.current;
     if (!weights || !fits(project.graph, weights)) return null;
     const tensors = weights.map((tensor) => ({
-      nodeId: tensor.name.slice(0, tensor.name.lastIndexOf('.')),
+      // node ids have no dots (NODE_ID_PATTERN); tensor names after the first may
+      nodeId: tensor.name.slice(0, tensor.name.indexOf('.')),
       name: tensor.name,
       shape: [...tensor.shape],
       data: Buffer.from(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength).toString('base64'),
     }));
+    return { tensors, ...this.datasetFacts(project) };
+  }
+
+  /**
+   * The normalisation and class names of a project's dataset, kept for the next call with the
+   * same settings (measuring the statistics reads the whole training split).
+   */
+  private datasetFacts(project: ProjectDocument): Pick<TrainedNetwork, 'normalisation' | 'classes'> {
     const normalises = project.preprocess?.normalise === true;
+    const key = JSON.stringify([this.baseFolder, project.dataset, project.split, normalises]);
+    const kept = this.keptDatasetFacts;
+    if (kept?.key === key) return kept.facts;
     let opened;
     try {
       // only the statistics are wanted: augmentation is left out
@@ -374,11 +389,13 @@ export class WindowSession implements StudioApi {
     }
     if (normalises && !opened?.stats) throw new DatasetError('the project normalises its inputs but has no dataset to measure them on');
     const stats = opened?.stats;
-    return {
-      tensors,
+    const facts = {
       normalisation: stats ? { mean: [...stats.mean], std: [...stats.std] } : null,
       ...(opened?.classes ? { classes: [...opened.classes] } : {}),
     };
+    // a dataset that could not be opened is tried again next time
+    if (opened) this.keptDatasetFacts = { key, facts };
+    return facts;
   }
 
   /** The window closed: stop sending it events (its jobs go on). */

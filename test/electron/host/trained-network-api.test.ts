@@ -53,6 +53,16 @@ describe('trainedNetwork', () => {
     expect(measured.normalisation!.mean[0]).toBeCloseTo(0.1307, 3);
     expect(measured.normalisation!.std[0]).toBeCloseTo(0.3081, 3);
 
+    // a dataset that cannot be opened: no class names, and an error only when it must be measured
+    const gone = { ...opened.document, dataset: { kind: 'folder', path: 'no-such-folder', size: 28, channels: 1 } };
+    const unmeasured = await client.call<TrainedNetwork>('trainedNetwork', gone);
+    expect(unmeasured.tensors).toHaveLength(10);
+    expect(unmeasured.classes).toBeUndefined();
+    await expect(client.call('trainedNetwork', { ...gone, preprocess: { normalise: true } })).rejects.toMatchObject({
+      name: 'DatasetError',
+      message: expect.stringContaining('no-such-folder'),
+    });
+
     // a graph the weights no longer fit
     const graph = opened.document.graph;
     const wider = {
