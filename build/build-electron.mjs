@@ -2,7 +2,10 @@
 //   out/main/index.mjs    the main process (ESM; Electron >= 28 loads ESM mains)
 //   out/main/worker.mjs   the training worker for utilityProcess.fork (ESM entries: electron#40047)
 //   out/preload/index.cjs the preload: CommonJS, since sandboxed preloads cannot be ESM
-// and, with `--renderer`, the renderer (renderer/vite.config.ts → out/renderer).
+//   out/preload/gpu.cjs   the hidden GPU window's preload
+// and, with `--renderer`, the renderer (renderer/vite.config.ts → out/renderer) and the GPU
+// window's page (build/gpu-page.vite.config.mjs → out/renderer/gpu-worker, after the renderer,
+// whose build empties out/renderer).
 // Dependencies stay external (resolved from node_modules, packaged by electron-builder); the
 // preload's only one is `electron`. Run: node build/build-electron.mjs [--renderer]
 import { resolve } from 'node:path';
@@ -18,7 +21,11 @@ const ROOT = resolve(import.meta.dirname, '..');
 export const buildElectron = async ({ outDir = resolve(ROOT, 'out'), renderer = false } = {}) => {
   // React and Vite follow NODE_ENV (a test runner sets it to 'test').
   process.env.NODE_ENV = 'production';
-  if (renderer) await build({ configFile: resolve(ROOT, 'renderer', 'vite.config.ts'), logLevel: 'warn' });
+  if (renderer) {
+    await build({ configFile: resolve(ROOT, 'renderer', 'vite.config.ts'), logLevel: 'warn' });
+    // Its externalised-module notices are expected: node-stub.ts stands in for those modules.
+    await build({ configFile: resolve(ROOT, 'build', 'gpu-page.vite.config.mjs'), logLevel: 'error' });
+  }
   const common = { configFile: false, root: ROOT, logLevel: 'warn' };
   await build({
     ...common,
@@ -38,16 +45,21 @@ export const buildElectron = async ({ outDir = resolve(ROOT, 'out'), renderer = 
       },
     },
   });
-  await build({
-    ...common,
-    build: {
-      ssr: resolve(ROOT, 'electron/preload/index.ts'),
-      outDir: resolve(outDir, 'preload'),
-      emptyOutDir: true,
-      target: 'chrome130',
-      rollupOptions: { output: { format: 'cjs', entryFileNames: 'index.cjs' } },
-    },
-  });
+  for (const [name, emptyOutDir] of [
+    ['index', true],
+    ['gpu', false],
+  ]) {
+    await build({
+      ...common,
+      build: {
+        ssr: resolve(ROOT, `electron/preload/${name}.ts`),
+        outDir: resolve(outDir, 'preload'),
+        emptyOutDir,
+        target: 'chrome130',
+        rollupOptions: { output: { format: 'cjs', entryFileNames: `${name}.cjs` } },
+      },
+    });
+  }
 };
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

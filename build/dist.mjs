@@ -1,6 +1,8 @@
 // `npm run dist [-- electron-builder options]`: type-checks, builds the renderer, main, worker and
 // preload, then packages them with electron-builder (build/electron-builder.config.mjs) into
 // dist/ for this platform, or for the targets given (e.g. `npm run dist -- --linux AppImage`).
+// electron-builder downloads the Electron runtime it packages (and, per target, tools such as NSIS
+// or the AppImage runtime); on a machine without access to those downloads it fails there.
 //
 // A guard: while an early configuration was being tried, an electron-builder run left the
 // repository's package.json replaced by the packaged one (scripts and devDependencies gone,
@@ -18,6 +20,11 @@ const run = (command, args) => spawnSync(command, args, { cwd: ROOT, stdio: 'inh
 
 if (run(bin('tsc'), ['-p', 'tsconfig.json']) !== 0) process.exit(1);
 await buildElectron({ renderer: true });
+
+if (!process.env.CNN_STUDIO_HOMEPAGE && process.platform === 'linux')
+  console.error(
+    "dist: no deb package: it needs the project's web address, and none is set (CNN_STUDIO_HOMEPAGE=https://… npm run dist); building the AppImage only.",
+  );
 
 const before = readFileSync(PACKAGE_JSON);
 const status = run(bin('electron-builder'), [

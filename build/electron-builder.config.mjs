@@ -15,17 +15,21 @@ const NATIVE_BINARIES_OF_OTHER_PLATFORMS = [
   '!node_modules/onnxruntime-node/bin/napi-v*/${platform}/!(${arch}){,/**}',
 ];
 
+// The project's web address: the deb target needs one (fpm's --url) and there is none yet. CI
+// gives the repository's own (`${github.server_url}/${github.repository}`); without one the deb is
+// left out (build/dist.mjs says so) rather than given an address that is not the project's.
+const HOMEPAGE = process.env.CNN_STUDIO_HOMEPAGE || undefined;
+
 /** @type {import('app-builder-lib').Configuration} */
 const config = {
   appId: 'org.cnnstudio.app',
   productName: 'CNN Studio',
   copyright: 'Copyright © CNN Studio contributors',
   // package.json has no `main` (the repository is a Node project first); the packaged one gets it.
-  // Placeholder homepage and maintainer until the project has its own: the deb target needs both.
   extraMetadata: {
     main: 'out/main/index.mjs',
-    homepage: 'https://github.com/cnn-studio/cnn-studio',
-    author: { name: 'CNN Studio contributors', email: 'maintainers@cnn-studio.invalid' },
+    author: { name: 'CNN Studio contributors' },
+    ...(HOMEPAGE ? { homepage: HOMEPAGE } : {}),
   },
   directories: { output: 'dist', buildResources: 'build' },
   files: [
@@ -53,6 +57,9 @@ const config = {
       description: 'A CNN Studio project: a network, its dataset and training settings, runs and weights',
       mimeType: 'application/x-cnn-studio-project',
       role: 'Editor',
+      // build/cnnproj.icns (macOS) and build/cnnproj.ico (Windows), drawn by build/make-icon.mjs;
+      // Linux takes the app's icon for the MIME type.
+      icon: 'cnnproj',
     },
   ],
   electronFuses: {
@@ -71,20 +78,22 @@ const config = {
   // File associations on Windows work only with a per-machine installation (electron.build).
   nsis: { oneClick: false, perMachine: true, allowToChangeInstallationDirectory: true },
   mac: {
-    // One DMG per architecture: a universal build would need both architectures' files identical.
-    target: [{ target: 'dmg', arch: ['arm64', 'x64'] }],
+    // One universal DMG (Apple silicon and Intel). @electron/universal merges the two builds and
+    // refuses a Mach-O file that is the same in both unless listed here: the `webgpu` package's
+    // darwin-universal/dawn.node is already universal.
+    target: [{ target: 'dmg', arch: ['universal'] }],
+    x64ArchFiles: '**/node_modules/webgpu/dist/darwin-universal/**',
     category: 'public.app-category.developer-tools',
     hardenedRuntime: true,
     entitlements: 'build/entitlements.mac.plist',
     entitlementsInherit: 'build/entitlements.mac.plist',
   },
   linux: {
-    target: [
-      { target: 'AppImage', arch: ['x64'] },
-      { target: 'deb', arch: ['x64'] },
-    ],
+    target: [{ target: 'AppImage', arch: ['x64'] }, ...(HOMEPAGE ? [{ target: 'deb', arch: ['x64'] }] : [])],
     category: 'Development',
-    maintainer: 'CNN Studio contributors <maintainers@cnn-studio.invalid>',
+    // Given, so that electron-builder does not ask for the author's e-mail address (the project has
+    // none to publish); dpkg accepts a Maintainer without one.
+    maintainer: 'CNN Studio contributors',
     synopsis: 'Build, train and look inside convolutional networks',
   },
   publish: null,

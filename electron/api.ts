@@ -130,6 +130,11 @@ export interface TrainingOverrides {
   readonly seed?: number;
   /** Start from the host's current weights instead of a fresh initialisation. */
   readonly continueFromWeights?: boolean;
+  /**
+   * Where to train: 'auto' (the default: the GPU when there is a fast one), 'cpu' or 'webgpu'.
+   * The desktop app trains on WebGPU only on a dataset made in memory (shapes, denoise) so far.
+   */
+  readonly backend?: 'auto' | 'cpu' | 'webgpu';
 }
 
 export type JobState = 'queued' | 'running' | 'paused' | 'completed' | 'stopped' | 'failed';
@@ -465,3 +470,51 @@ export type HostMessage =
 
 /** The WebSocket's path on the Node host. */
 export const WEBSOCKET_PATH = '/studio';
+
+// ---------------------------------------------------------------------------------------------
+// The desktop app's menu commands for the page. The main process sends them to the preload,
+// which posts them to the page with `window.postMessage` as a PageMenuMessage; the renderer
+// carries each out with the same action as its own buttons (renderer/app/menu-commands.ts).
+
+/** Commands of the application menu that the page carries out. */
+export const MENU_COMMANDS = [
+  'new',
+  'open',
+  'save',
+  'saveAs',
+  'undo',
+  'redo',
+  'trainStart',
+  'trainPause',
+  'trainStop',
+  'toggleTheme',
+  'shortcuts',
+] as const;
+export type MenuCommand = (typeof MENU_COMMANDS)[number];
+
+/** A menu command; `path` comes with `open` and `saveAs` (chosen in a native dialog). */
+export interface MenuCommandMessage {
+  readonly command: MenuCommand;
+  readonly path?: string;
+}
+
+/** The `source` of every message the preload posts to the page. */
+export const PAGE_MESSAGE_SOURCE = 'cnn-studio';
+
+/** What the page receives as a `message` event's data. */
+export interface PageMenuMessage extends MenuCommandMessage {
+  readonly source: typeof PAGE_MESSAGE_SOURCE;
+  readonly type: 'menu';
+}
+
+export const isMenuCommandMessage = (value: unknown): value is MenuCommandMessage => {
+  if (typeof value !== 'object' || value === null) return false;
+  const { command, path } = value as Record<string, unknown>;
+  return (MENU_COMMANDS as readonly unknown[]).includes(command) && (path === undefined || typeof path === 'string');
+};
+
+/** Whether a page `message` event's data is a menu command from the preload. */
+export const isPageMenuMessage = (value: unknown): value is PageMenuMessage =>
+  isMenuCommandMessage(value) &&
+  (value as unknown as Record<string, unknown>).source === PAGE_MESSAGE_SOURCE &&
+  (value as unknown as Record<string, unknown>).type === 'menu';

@@ -34,21 +34,5 @@ export type Envelope = { readonly ok: true; readonly value: unknown } | { readon
 /** A job stream's nonce: 32 hex digits, made by the preload. */
 export const isNonce = (value: unknown): value is string => typeof value === 'string' && /^[0-9a-f]{32}$/.test(value);
 
-/** Commands of the application menu that the page carries out. */
-export const MENU_COMMANDS = ['new', 'open', 'save', 'saveAs', 'undo', 'redo'] as const;
-export type MenuCommand = (typeof MENU_COMMANDS)[number];
-
-/** Sent on MENU_CHANNEL; `path` comes with `open` and `saveAs` (chosen in a native dialog). */
-export interface MenuCommandMessage {
-  readonly command: MenuCommand;
-  readonly path?: string;
-}
-
-/** What the preload posts to the page (`window.postMessage`) for a menu command. */
-export const PAGE_MESSAGE_SOURCE = 'cnn-studio';
-
-export const isMenuCommandMessage = (value: unknown): value is MenuCommandMessage => {
-  if (typeof value !== 'object' || value === null) return false;
-  const { command, path } = value as Record<string, unknown>;
-  return (MENU_COMMANDS as readonly unknown[]).includes(command) && (path === undefined || typeof path === 'string');
-};
+// The menu commands are part of the page's contract (electron/api.ts); main and the preload use them from here.
+export { MENU_COMMANDS, PAGE_MESSAGE_SOURCE, isMenuCommandMessage, type MenuCommand, type MenuCommandMessage } from '../api';

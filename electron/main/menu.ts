@@ -1,8 +1,10 @@
 /**
  * The application menu as a template (data plus click handlers), built from the platform and
  * whether this is a development run; index.ts hands it to `Menu.buildFromTemplate`. Commands
- * that concern the page's project (new, save, undo, redo, and open/save-as once their native
- * dialog has answered) go to the focused window through `actions`. Only types from electron.
+ * that concern the page's project (new, save, undo, redo, training, and open/save-as once their
+ * native dialog has answered) go to the focused window through `actions`. Shortcuts follow each
+ * platform's habits (Cmd on macOS, Ctrl+Y redo on Windows and Linux; F5, F6 and Shift+F5 for
+ * start, pause and stop as in IDEs). Only types from electron.
  */
 import type { MenuItemConstructorOptions } from 'electron';
 
@@ -18,6 +20,16 @@ export interface MenuActions {
   saveAs(): void;
   undo(): void;
   redo(): void;
+  trainStart(): void;
+  /** Pauses the running job, or resumes the paused one. */
+  trainPause(): void;
+  trainStop(): void;
+  /** The keyboard shortcuts, shown in the page. */
+  shortcuts(): void;
+  /** The page's next theme (system, light, dark). */
+  toggleTheme(): void;
+  /** Opens the folder of the log file in the file manager. */
+  openLogFolder(): void;
 }
 
 export interface MenuOptions {
@@ -52,6 +64,8 @@ export const menuTemplate = ({ platform, development, appName, actions }: MenuOp
       { label: 'New Project', accelerator: 'CmdOrCtrl+N', click: () => actions.newProject() },
       { label: 'New Window', accelerator: 'CmdOrCtrl+Shift+N', click: () => actions.newWindow() },
       { label: 'Open…', accelerator: 'CmdOrCtrl+O', click: () => actions.open() },
+      // Files opened or saved (app.addRecentDocument); the OS keeps the list on macOS and Windows.
+      ...(mac ? [{ role: 'recentDocuments', submenu: [{ role: 'clearRecentDocuments' }] } as MenuItemConstructorOptions] : []),
       separator,
       { label: 'Save', accelerator: 'CmdOrCtrl+S', click: () => actions.save() },
       { label: 'Save As…', accelerator: 'CmdOrCtrl+Shift+S', click: () => actions.saveAs() },
@@ -80,12 +94,30 @@ export const menuTemplate = ({ platform, development, appName, actions }: MenuOp
       { role: 'zoomIn' },
       { role: 'zoomOut' },
       separator,
+      { label: 'Switch Theme', click: () => actions.toggleTheme() },
       { role: 'togglefullscreen' },
     ] as MenuItemConstructorOptions[],
+  };
+  const train: MenuItemConstructorOptions = {
+    label: '&Train',
+    submenu: [
+      { label: 'Start Training', accelerator: 'F5', click: () => actions.trainStart() },
+      { label: 'Pause or Resume Training', accelerator: 'F6', click: () => actions.trainPause() },
+      { label: 'Stop Training', accelerator: 'Shift+F5', click: () => actions.trainStop() },
+    ],
+  };
+  const help: MenuItemConstructorOptions = {
+    role: 'help',
+    label: '&Help',
+    submenu: [
+      { label: 'Keyboard Shortcuts', click: () => actions.shortcuts() },
+      { label: 'Open Log Folder', click: () => actions.openLogFolder() },
+      ...(mac ? [] : [separator, { role: 'about' } as MenuItemConstructorOptions]),
+    ],
   };
   const window: MenuItemConstructorOptions = {
     label: '&Window',
     submenu: [{ role: 'minimize' }, ...(mac ? [{ role: 'zoom' }, separator, { role: 'front' }] : [])] as MenuItemConstructorOptions[],
   };
-  return [...(mac ? [appMenu] : []), file, edit, view, window];
+  return [...(mac ? [appMenu] : []), file, edit, view, train, window, help];
 };

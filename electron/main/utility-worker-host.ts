@@ -5,8 +5,8 @@
  * its exit classification are in utility-worker.ts. `utilityProcess.fork` may only be called once
  * the app is ready.
  *
- * WebGPU jobs: the hidden-window host (design; not built yet)
- * -----------------------------------------------------------
+ * WebGPU jobs: the hidden-window host (main side built: gpu-window-host.ts; page not yet)
+ * ------------------------------------------------------------------------------------
  * A utility process has Node but no Blink, so no `navigator.gpu`; and Dawn's Node addon (the
  * `webgpu` package) is refused inside Electron, whose V8 memory cage forbids the external
  * ArrayBuffers it hands out (dawn-gpu/node-webgpu#5). So utility-entry.ts trains on the CPU and
@@ -45,8 +45,11 @@ export class UtilityWorkerHost implements WorkerHost {
   /** `child-process-gone` details by service name (each worker's is unique). */
   private readonly gone = new Map<string, GoneDetails>();
 
-  /** `entry`: the bundled worker entry (out/main/worker.mjs). */
-  constructor(private readonly entry: string) {
+  /** `entry`: the bundled worker entry (out/main/worker.mjs); `log` gets each worker's stderr and an exit that was not normal. */
+  constructor(
+    private readonly entry: string,
+    private readonly log: (line: string, source: string) => void = () => {},
+  ) {
     app.on('child-process-gone', (_event, details) => {
       const name = details.serviceName ?? details.name;
       if (details.type === 'Utility' && name?.startsWith('CNN Studio training worker'))
@@ -59,13 +62,19 @@ export class UtilityWorkerHost implements WorkerHost {
     const execArgv = options.maxMemoryMb ? [`--max-old-space-size=${options.maxMemoryMb}`] : [];
     try {
       const child = utilityProcess.fork(this.entry, [], { serviceName, execArgv, stdio: ['ignore', 'inherit', 'pipe'] });
-      return new UtilityWorker(child, {
+      const source = `worker ${this.count}`;
+      child.stderr?.on('data', (chunk: Buffer | string) => this.log(String(chunk).trimEnd(), source));
+      const worker = new UtilityWorker(child, {
         gone: () => {
           const details = this.gone.get(serviceName);
           this.gone.delete(serviceName);
           return details;
         },
       });
+      worker.onExit((exit) => {
+        if (exit.reason !== 'normal') this.log(`ended: ${exit.reason} (code ${exit.code})${exit.detail ? `\n${exit.detail}` : ''}`, source);
+      });
+      return worker;
     } catch (error) {
       return new UnlaunchedWorker(error instanceof Error ? error.message : String(error));
     }

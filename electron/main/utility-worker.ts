@@ -10,6 +10,7 @@
  * the last stderr lines and V8 fatal errors.
  */
 import type { ExitReason, WorkerExit, WorkerHandle } from '../services/jobs/worker-host';
+import { isStreamingMessage } from '../worker/job-stream';
 import { validateWorkerMessage, type HostMessage, type WorkerMessage } from '../worker/protocol';
 
 /** The parts of Electron's UtilityProcess the handle uses. */
@@ -19,7 +20,7 @@ export interface UtilityChild {
   on(event: 'message', listener: (message: unknown) => void): unknown;
   on(event: 'exit', listener: (code: number) => void): unknown;
   on(event: 'error', listener: (type: string, location: string, report: string) => void): unknown;
-  postMessage(message: unknown): void;
+  postMessage(message: unknown, transfer?: unknown[]): void;
   kill(): boolean;
 }
 
@@ -74,6 +75,11 @@ export class UtilityWorker implements WorkerHandle {
   private readonly messageListeners: ((message: WorkerMessage) => void)[] = [];
   private readonly errorListeners: ((error: Error) => void)[] = [];
   private readonly exitListeners: ((exit: WorkerExit) => void)[] = [];
+  private nextStreamId = 0;
+  /** Streams handed to the worker that it has not yet said it serves, by id. */
+  private readonly pendingStreams = new Map<number, () => void>();
+  private readonly unsentStreams: [streamId: number, port: unknown][] = [];
+  private ready = false;
 
   constructor(
     private readonly child: UtilityChild,
@@ -100,6 +106,21 @@ export class UtilityWorker implements WorkerHandle {
     if (!this.exited) this.child.postMessage(message);
   }
 
+  /**
+   * Hands the worker one end of a window's job stream (job-stream.ts). `onStreaming` runs when the
+   * worker says it serves the port, in order with its other messages: those before went to main only.
+   * False when the worker has already ended.
+   */
+  openStream(port: unknown, onStreaming: () => void): boolean {
+    if (this.exited || this.finished) return false;
+    const streamId = this.nextStreamId++;
+    this.pendingStreams.set(streamId, onStreaming);
+    // Before `ready` the worker may not be listening yet, and a message then would be lost.
+    if (this.ready) this.child.postMessage({ type: 'stream', streamId }, [port]);
+    else this.unsentStreams.push([streamId, port]);
+    return true;
+  }
+
   onMessage(listener: (message: WorkerMessage) => void): void {
     this.messageListeners.push(listener);
   }
@@ -119,12 +140,22 @@ export class UtilityWorker implements WorkerHandle {
   }
 
   private receive(raw: unknown): void {
+    if (isStreamingMessage(raw)) {
+      const onStreaming = this.pendingStreams.get(raw.streamId);
+      this.pendingStreams.delete(raw.streamId);
+      onStreaming?.();
+      return;
+    }
     let message: WorkerMessage;
     try {
       message = validateWorkerMessage(raw);
     } catch (error) {
       for (const listener of this.errorListeners) listener(error as Error);
       return;
+    }
+    if (message.type === 'ready') {
+      this.ready = true;
+      for (const [streamId, port] of this.unsentStreams.splice(0)) this.child.postMessage({ type: 'stream', streamId }, [port]);
     }
     for (const listener of this.messageListeners) listener(message);
     // Its last message delivered, the worker has nothing left to do (the Node entry disconnects

@@ -5,11 +5,13 @@
  *
  * - Each request method is an `ipcRenderer.invoke` on its own `studio:` channel; the answer is an
  *   Envelope, and an error is rethrown with its name (a title) and message.
- * - `watchJob` asks main for a stream with a fresh nonce; main answers with a MessagePort on
- *   `studio:job-port` carrying that nonce (a port with any other nonce is closed). MessagePorts do
- *   not cross the context bridge, so the port stays here and each event goes to the page's
- *   listener (a function, which the bridge does carry); the page sees the plain StudioApi that
- *   renderer/api/client.ts expects. Unsubscribing closes the port and tells main.
+ * - `watchJob` asks main for a stream with a fresh nonce; main answers on `studio:job-port` with
+ *   that nonce and two MessagePorts: one from main (the events so far, and those main makes) and
+ *   one from the job's worker (its progress, epochs and checkpoint notices, straight from the
+ *   utility process: electron/worker/job-stream.ts). Ports with any other nonce are closed.
+ *   MessagePorts do not cross the context bridge, so the ports stay here and each event goes to
+ *   the page's listener (a function, which the bridge does carry); the page sees the plain
+ *   StudioApi that renderer/api/client.ts expects. Unsubscribing closes the ports and tells main.
  * - Menu commands from main (`studio:menu`) are posted to the page as
  *   `{ source: 'cnn-studio', type: 'menu', command, path? }` with `window.postMessage`.
  */
@@ -53,19 +55,19 @@ const invoke = async (method: ChannelMethod, params: unknown[]): Promise<unknown
 const newNonce = (): string =>
   Array.from(page.crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
 
-/** Streams waiting for their port, by nonce. */
-const waitingPorts = new Map<string, (port: PagePort) => void>();
+/** Streams waiting for their ports, by nonce. */
+const waitingPorts = new Map<string, (ports: PagePort[]) => void>();
 
 ipcRenderer.on(JOB_PORT_CHANNEL, (event, info: unknown) => {
   const nonce = typeof info === 'object' && info !== null ? (info as { nonce?: unknown }).nonce : undefined;
   const ports = event.ports as unknown as PagePort[];
   const take = typeof nonce === 'string' ? waitingPorts.get(nonce) : undefined;
-  if (!take || ports.length !== 1) {
+  if (!take || ports.length < 1 || ports.length > 2) {
     for (const port of ports) port.close();
     return;
   }
   waitingPorts.delete(nonce as string);
-  take(ports[0]);
+  take(ports);
 });
 
 ipcRenderer.on(MENU_CHANNEL, (_event, message: unknown) => {
@@ -75,20 +77,20 @@ ipcRenderer.on(MENU_CHANNEL, (_event, message: unknown) => {
 const watchJob: StudioApi['watchJob'] = async (jobId, listener) => {
   if (typeof jobId !== 'string' || typeof listener !== 'function') throw new TypeError('watchJob needs a job id and a listener');
   const nonce = newNonce();
-  const portArrives = new Promise<PagePort>((resolve) => waitingPorts.set(nonce, resolve));
+  const portsArrive = new Promise<PagePort[]>((resolve) => waitingPorts.set(nonce, resolve));
   try {
     await invoke('watchJob', [jobId, nonce]);
   } catch (error) {
     waitingPorts.delete(nonce);
     throw error;
   }
-  const port = await portArrives;
-  port.onmessage = (event) => listener(event.data as StudioJobEvent);
+  const ports = await portsArrive;
+  for (const port of ports) port.onmessage = (event) => listener(event.data as StudioJobEvent);
   let open = true;
   return () => {
     if (!open) return;
     open = false;
-    port.close();
+    for (const port of ports) port.close();
     void invoke('unwatchJob', [nonce]).catch(() => undefined);
   };
 };

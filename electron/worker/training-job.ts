@@ -70,6 +70,8 @@ export interface TrainingJobOptions {
   readonly openGpu?: (requested: 'webgpu' | 'auto') => Promise<GpuBackendChoice>;
   /** The GPU trainer waits for its loss every N steps (see GpuTrainer); default GPU_LOSS_INTERVAL. */
   readonly lossInterval?: number;
+  /** Opens the datasets a start message names (default: from disk; the GPU window has no disk). */
+  readonly openData?: typeof openTrainingData;
 }
 
 export class TrainingJob {
@@ -163,7 +165,7 @@ export class TrainingJob {
     let train: Dataset;
     let validation: Dataset | undefined;
     try {
-      ({ train, validation, problems: this.problems } = openTrainingData(message));
+      ({ train, validation, problems: this.problems } = (this.options.openData ?? openTrainingData)(message));
     } catch (error) {
       this.finished = true;
       this.post({ type: 'failed', kind: 'data', reason: error instanceof Error ? error.message : String(error) });

@@ -6,17 +6,27 @@
  *
  * GPU: Dawn's Node addon is refused inside Electron (its external ArrayBuffers break the V8 memory
  * cage: dawn-gpu/node-webgpu#5) and a utility process has no `navigator.gpu`, so jobs here train on
- * the CPU; WebGPU jobs are meant for a hidden window (design in electron/main/utility-worker-host.ts).
+ * the CPU; WebGPU jobs on datasets made in memory run in the hidden GPU window instead
+ * (electron/main/worker-router.ts).
  */
 import { GpuUnavailableError } from '../../engine/backends/webgpu/device';
 import type { GpuBackendChoice } from './gpu-node';
+import { JobStreams, isOpenStreamMessage } from './job-stream';
 import { PROTOCOL_VERSION, ProtocolError, validateHostMessage, type WorkerMessage } from './protocol';
 import { useNodeThreads } from './thread-pool-node';
 import { TrainingJob } from './training-job';
 
+/** Electron's MessagePortMain, the parts used here. */
+export interface StreamPortLike {
+  postMessage(message: unknown): void;
+  on(event: 'close', listener: () => void): unknown;
+  start(): void;
+  close(): void;
+}
+
 /** Electron's ParentPort, the parts used here (the worker folder never imports electron). */
 export interface ParentPortLike {
-  on(event: 'message', listener: (event: { data: unknown }) => void): unknown;
+  on(event: 'message', listener: (event: { data: unknown; ports?: readonly StreamPortLike[] }) => void): unknown;
   postMessage(message: unknown): void;
 }
 
@@ -25,19 +35,33 @@ export const utilityProcessGpu = async (requested: 'webgpu' | 'auto'): Promise<G
   if (requested === 'auto')
     return {
       backend: 'cpu',
-      reason: 'the desktop app trains on the CPU for now: its WebGPU worker (a hidden GPU window) is not built yet',
+      reason: 'the desktop app trains on the CPU unless WebGPU is asked for on a dataset made in memory (its GPU window cannot read files)',
       context: null,
     };
   throw new GpuUnavailableError(
-    'the WebGPU backend is not available in the desktop app yet (its GPU window is not built); choose the CPU backend, or train with `cnn-studio serve` or `cnn-studio train`, whose workers reach the GPU',
+    'the desktop app trains on WebGPU only with a dataset made in memory (shapes, denoise) so far: its GPU window cannot read files; choose the CPU backend, or train with `cnn-studio serve` or `cnn-studio train`, whose workers reach the GPU',
   );
 };
 
-/** Serves one training job over `port`; announces itself with `ready`. */
+/**
+ * Serves one training job over `port`; announces itself with `ready`. Windows' streams (job-stream.ts)
+ * get the job's progress, epochs and checkpoint notices straight from here.
+ */
 export const runUtilityWorker = (port: ParentPortLike, pid: number = process.pid): TrainingJob => {
-  const post = (message: WorkerMessage): void => port.postMessage(message);
+  const streams = new JobStreams((answer) => port.postMessage(answer));
+  const post = (message: WorkerMessage): void => {
+    port.postMessage(message);
+    streams.post(message);
+  };
   const job = new TrainingJob(post, { openGpu: utilityProcessGpu });
   port.on('message', (event) => {
+    if (isOpenStreamMessage(event.data)) {
+      streams.open(event.data, event.ports ?? [], (stream, drop) => {
+        (stream as StreamPortLike).on('close', drop);
+        (stream as StreamPortLike).start();
+      });
+      return;
+    }
     try {
       job.handle(validateHostMessage(event.data));
     } catch (error) {

@@ -3,7 +3,7 @@
  * limit), start, pause, resume and stop, a progress bar with the ETA, and live loss and accuracy
  * curves fed by the job's event stream.
  */
-import { useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type uPlot from 'uplot';
 import type { TrainingOverrides } from '../../electron/api';
 import type { OptimizerKind } from '../../engine/train/optimizers';
@@ -28,7 +28,11 @@ interface Settings {
   learningRate: string;
   optimizer: OptimizerKind;
   limit: string;
+  backend: Backend;
 }
+
+type Backend = NonNullable<TrainingOverrides['backend']>;
+const BACKENDS: Backend[] = ['auto', 'cpu', 'webgpu'];
 
 /** The overrides for some settings text, or the first problem. */
 const overridesOf = (settings: Settings): TrainingOverrides | string => {
@@ -48,28 +52,22 @@ const overridesOf = (settings: Settings): TrainingOverrides | string => {
     learningRate,
     optimizer: settings.optimizer,
     ...(limit !== undefined ? { limit: limit as number } : {}),
+    ...(settings.backend !== 'auto' ? { backend: settings.backend } : {}),
   };
 };
 
 const Controls = () => {
   const state = useStore(training, (s) => s);
   const api = useStore(app, (s) => s.api);
-  const act = (action: 'pauseTraining' | 'resumeTraining' | 'stopTraining') => {
-    if (api && state.jobId) api[action](state.jobId).catch(showError);
-  };
+  const togglePause = () => api && training.togglePause(api).catch(showError);
+  const stop = () => api && training.stop(api).catch(showError);
   if (!state.jobId || !isActive(state)) return null;
   return (
     <>
-      {state.state === 'paused' ? (
-        <button type="button" onClick={() => act('resumeTraining')}>
-          Resume
-        </button>
-      ) : (
-        <button type="button" onClick={() => act('pauseTraining')}>
-          Pause
-        </button>
-      )}
-      <button type="button" onClick={() => act('stopTraining')}>
+      <button type="button" onClick={togglePause}>
+        {state.state === 'paused' ? 'Resume' : 'Pause'}
+      </button>
+      <button type="button" onClick={stop}>
         Stop
       </button>
     </>
@@ -165,8 +163,17 @@ export const TrainingPanel = () => {
     learningRate: String(base?.learningRate ?? 0.001),
     optimizer: base?.optimizer.kind ?? 'adam',
     limit: '',
+    backend: 'auto',
   }));
   const [problem, setProblem] = useState<string | null>(null);
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    const requestStart = () => form.current?.requestSubmit();
+    training.requestStart = requestStart;
+    return () => {
+      if (training.requestStart === requestStart) training.requestStart = null;
+    };
+  }, []);
   const field = (name: keyof Settings) => ({
     value: settings[name],
     onChange: (event: { target: { value: string } }) => setSettings({ ...settings, [name]: event.target.value }),
@@ -174,6 +181,9 @@ export const TrainingPanel = () => {
 
   const start = (event: FormEvent) => {
     event.preventDefault();
+    // The menu's Train ▸ Start submits the form even when its button is disabled.
+    if (isActive(training.getState())) return;
+    if (!valid) return setProblem('Fix the errors in the graph before training');
     const overrides = overridesOf(settings);
     if (typeof overrides === 'string') return setProblem(overrides);
     setProblem(null);
@@ -183,7 +193,7 @@ export const TrainingPanel = () => {
 
   return (
     <section className="training-panel" aria-label="Training">
-      <form className="training-settings" onSubmit={start}>
+      <form className="training-settings" onSubmit={start} ref={form}>
         <label>
           Epochs <input {...field('epochs')} size={4} aria-label="Epochs" />
         </label>
@@ -201,6 +211,11 @@ export const TrainingPanel = () => {
             ))}
           </select>
         </label>
+        <select {...field('backend')} aria-label="Backend" title="Where to train. auto: the GPU when there is a fast one, else the CPU">
+          {BACKENDS.map((backend) => (
+            <option key={backend}>{backend}</option>
+          ))}
+        </select>
         <label title="train on the first N samples only (blank: all)">
           Limit <input {...field('limit')} size={7} placeholder="all" aria-label="Sample limit" />
         </label>

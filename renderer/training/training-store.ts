@@ -96,6 +96,25 @@ export class TrainingStore extends Store<TrainingState> {
     }
   }
 
+  /**
+   * Starts a run with the panel's settings: set by the mounted training panel (the settings are
+   * its form's), null while no panel is shown. The menu's Train ▸ Start calls it.
+   */
+  requestStart: (() => void) | null = null;
+
+  /** Pauses the running job or resumes the paused one (the panel's and the menu's Pause). */
+  togglePause(api: StudioApi): Promise<void> {
+    const { jobId, state } = this.state;
+    if (!jobId || !isActive(this.state)) return Promise.resolve();
+    return state === 'paused' ? api.resumeTraining(jobId) : api.pauseTraining(jobId);
+  }
+
+  /** Stops the job, keeping its weights so far. */
+  stop(api: StudioApi): Promise<void> {
+    const { jobId } = this.state;
+    return jobId && isActive(this.state) ? api.stopTraining(jobId) : Promise.resolve();
+  }
+
   /** Applies one event of the watched job. */
   receive(jobId: string, event: StudioJobEvent): void {
     if (jobId !== this.state.jobId) return;

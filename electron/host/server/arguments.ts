@@ -23,6 +23,7 @@ const whole = (value: unknown, what: string, min: number, max: number): number |
 };
 
 const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'rmsprop'] as const;
+const BACKENDS = ['auto', 'cpu', 'webgpu'] as const;
 
 export const checkOverrides = (value: unknown): TrainingOverrides => {
   if (value === undefined) return {};
@@ -34,6 +35,8 @@ export const checkOverrides = (value: unknown): TrainingOverrides => {
     throw new RequestError(`the optimizer must be one of ${OPTIMIZERS.join(', ')}, not ${JSON.stringify(optimizer)}`);
   if (continueFromWeights !== undefined && typeof continueFromWeights !== 'boolean')
     throw new RequestError('continueFromWeights must be true or false');
+  if (value.backend !== undefined && !BACKENDS.includes(value.backend as (typeof BACKENDS)[number]))
+    throw new RequestError(`the backend must be one of ${BACKENDS.join(', ')}, not ${JSON.stringify(value.backend)}`);
   whole(value.epochs, 'epochs', 1, 100_000);
   whole(value.batchSize, 'the batch size', 1, 65_536);
   whole(value.limit, 'the sample limit', 1, 100_000_000);

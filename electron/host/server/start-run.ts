@@ -90,7 +90,7 @@ export const startRun = (jobs: TrainingJobs, start: RunStart): JobInfo => {
         ...(project.preprocess ? { preprocess: project.preprocess } : {}),
         ...(overrides.limit !== undefined ? { limit: overrides.limit } : {}),
         training,
-        backend: 'auto',
+        backend: overrides.backend ?? 'auto',
         progressIntervalMs: PROGRESS_INTERVAL_MS,
         ...(start.initialWeights
           ? {

@@ -114,6 +114,11 @@ export class TrainingJobs {
     return () => watched.listeners.delete(listener);
   }
 
+  /** The worker a job runs in, while it has one (the desktop app hands it the window's stream). */
+  worker(jobId: string): Job['worker'] {
+    return this.find(jobId).job.worker;
+  }
+
   pause(jobId: string): void {
     this.find(jobId).job.pause();
   }

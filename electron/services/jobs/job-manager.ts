@@ -177,7 +177,11 @@ export class JobManager {
   }
 
   private launch(job: Job): void {
-    const worker = this.host.spawn({ maxMemoryMb: this.options.workerMemoryMb });
+    const worker = this.host.spawn({
+      maxMemoryMb: this.options.workerMemoryMb,
+      backend: job.request.backend,
+      datasetKind: job.request.dataset.kind,
+    });
     job.worker = worker;
     job.setState('running');
     worker.onProtocolError((error) => job.end('failed', { kind: 'internal', reason: error.message }));

@@ -5,7 +5,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { trainingWorkerProgram } from '../../worker/programs';
-import { validateWorkerMessage, type HostMessage, type WorkerMessage } from '../../worker/protocol';
+import { validateWorkerMessage, type Backend, type HostMessage, type WorkerMessage } from '../../worker/protocol';
 
 export type ExitReason = 'normal' | 'crashed' | 'killed' | 'oom' | 'launch-failed';
 
@@ -28,8 +28,17 @@ export interface WorkerHandle {
   kill(): void;
 }
 
+/** What a host may want to know to choose where a worker runs. */
+export interface SpawnOptions {
+  readonly maxMemoryMb?: number;
+  /** The backend the job asked for. */
+  readonly backend?: Backend;
+  /** The kind of its dataset (some places cannot read files). */
+  readonly datasetKind?: string;
+}
+
 export interface WorkerHost {
-  spawn(options?: { maxMemoryMb?: number }): WorkerHandle;
+  spawn(options?: SpawnOptions): WorkerHandle;
 }
 
 /** Runs each worker as a `child_process.fork` of Node: the TypeScript sources through tsx, or the bundled worker. */

@@ -28,6 +28,13 @@ afterAll(() => {
 });
 
 describe('the bundles', () => {
+  it('give the hidden GPU window a preload that requires only electron and exposes nothing', () => {
+    const preload = readFileSync(join(OUT, 'preload', 'gpu.cjs'), 'utf8');
+    expect([...preload.matchAll(/require\(\s*["']([^"']+)["']\s*\)/g)].map((match) => match[1])).toEqual(['electron']);
+    expect(preload).toContain('studio:gpu-port');
+    expect(preload).not.toContain('exposeInMainWorld');
+  });
+
   it('give the sandboxed preload no require but electron', () => {
     const preload = readFileSync(join(OUT, 'preload', 'index.cjs'), 'utf8');
     expect([...preload.matchAll(/require\(\s*["']([^"']+)["']\s*\)/g)].map((match) => match[1])).toEqual(['electron']);
@@ -111,6 +118,6 @@ describe('the training worker bundle in a (stand-in) utility process', () => {
     const job = manager.submit(request('webgpu'));
     await job.whenEnded();
     expect(job.state).toBe('failed');
-    expect(job.failure!.reason).toMatch(/WebGPU backend is not available in the desktop app yet.*choose the CPU backend/);
+    expect(job.failure!.reason).toMatch(/desktop app trains on WebGPU only with a dataset made in memory.*choose the CPU backend/);
   });
 });

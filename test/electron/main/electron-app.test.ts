@@ -1,7 +1,10 @@
 // The desktop app itself, launched in Electron with playwright-core's `_electron`: the window
 // loads app://studio, has `window.studio` and no Node, answers as the Electron host, and cannot
-// navigate away or open windows. Needs the Electron binary: where its download failed (as on the
-// machines this project is built on), the tests are skipped with the reason printed.
+// navigate away or open windows; and a person's first session end to end: a new project from a
+// template, a short run started from the Train menu, a save, the app closed, the project reopened
+// from the command line with its trained weights. Needs the Electron binary: where its download
+// failed (as on the machines this project is built on), the tests are skipped with the reason
+// printed; CI sets CNN_STUDIO_REQUIRE_ELECTRON=1, which makes a missing binary a failure.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -10,6 +13,7 @@ import { _electron, type ElectronApplication, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STUDIO_REQUEST_METHODS } from '../../../electron/api';
 import { CONTENT_SECURITY_POLICY } from '../../../electron/main/app-origin';
+import { ProjectStore } from '../../../electron/services/project/store';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -23,6 +27,10 @@ const electronBinary = (): string | null => {
 };
 
 const binary = electronBinary();
+if (!binary && process.env.CNN_STUDIO_REQUIRE_ELECTRON === '1')
+  throw new Error(
+    'CNN_STUDIO_REQUIRE_ELECTRON is set but the Electron binary is not installed (run node node_modules/electron/install.js)',
+  );
 if (!binary)
   console.warn(
     'test/electron/main/electron-app.test.ts: skipped: the Electron binary is not installed (its download failed or was skipped); the browser tests in test/e2e drive the same renderer',
@@ -36,20 +44,28 @@ type PageGlobals = {
   fetch(url: string): Promise<{ headers: { get(name: string): string | null } }>;
 };
 
+/** The built app in Electron, on its own profile, given `files` as a person's command line would. */
+const launch = (profile: string, files: string[] = []): Promise<ElectronApplication> =>
+  _electron.launch({
+    executablePath: binary!,
+    // Chromium refuses to run as root with its sandbox on (CI containers run as root).
+    args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), join(ROOT, 'out', 'main', 'index.mjs'), ...files],
+    env: { ...process.env, CNN_STUDIO_USER_DATA: join(profile, 'user-data'), CNN_STUDIO_CONFIG_DIR: join(profile, 'config') },
+  });
+
+beforeAll(async () => {
+  if (!binary) return;
+  const { buildElectron } = await import('../../../build/build-electron.mjs');
+  await buildElectron({ renderer: true });
+}, 180_000);
+
 describe.skipIf(!binary)('the desktop app in Electron', () => {
   let app: ElectronApplication;
   let page: Page;
   const profile = mkdtempSync(join(tmpdir(), 'cnn-studio-electron-'));
 
   beforeAll(async () => {
-    const { buildElectron } = await import('../../../build/build-electron.mjs');
-    await buildElectron({ renderer: true });
-    app = await _electron.launch({
-      executablePath: binary!,
-      // Chromium refuses to run as root with its sandbox on (CI containers run as root).
-      args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), join(ROOT, 'out', 'main', 'index.mjs')],
-      env: { ...process.env, CNN_STUDIO_USER_DATA: join(profile, 'user-data'), CNN_STUDIO_CONFIG_DIR: join(profile, 'config') },
-    });
+    app = await launch(profile);
     page = await app.firstWindow();
     await page.waitForLoadState('domcontentloaded');
   }, 180_000);
@@ -112,4 +128,61 @@ describe.skipIf(!binary)('the desktop app in Electron', () => {
     );
     expect(answer).toBe('denied');
   });
+});
+
+describe.skipIf(!binary)('a first session in the desktop app', () => {
+  const profile = mkdtempSync(join(tmpdir(), 'cnn-studio-electron-flow-'));
+  const saved = join(profile, 'first-net.cnnproj');
+  let app: ElectronApplication | null = null;
+
+  afterAll(async () => {
+    await app?.close();
+    rmSync(profile, { recursive: true, force: true });
+  });
+
+  /** Clicks an item of the application menu, as a person would (its click handler, in main). */
+  const clickMenu = (menu: string, label: string) =>
+    app!.evaluate(
+      ({ Menu }, [menu, label]) => {
+        const item = Menu.getApplicationMenu()
+          ?.items.find((entry) => entry.label === menu)
+          ?.submenu?.items.find((entry) => entry.label === label);
+        if (!item) throw new Error(`no menu item ${menu} ▸ ${label}`);
+        item.click();
+      },
+      [menu, label] as const,
+    );
+
+  it('makes a project from a template, trains it from the Train menu and saves it', async () => {
+    app = await launch(profile);
+    const page = await app.firstWindow();
+    await page.getByTestId('template-lenet5').click();
+    await page.locator('[data-testid=node-conv1]').waitFor();
+    await page.getByLabel('Epochs').fill('1');
+    await page.getByLabel('Batch size').fill('16');
+    await page.getByLabel('Sample limit').fill('256');
+    await clickMenu('&Train', 'Start Training');
+    await page.getByTestId('training-finished').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('training-status').textContent()).toMatch(/^completed/);
+    await page.getByRole('button', { name: 'Save as…' }).click();
+    await page.locator('#save-as-path').fill(saved);
+    await page.getByRole('button', { name: 'Save', exact: true }).last().click();
+    await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('saved');
+    await app.close();
+    app = null;
+  }, 240_000);
+
+  it('reopens the saved project from the command line, with its trained weights', async () => {
+    const opened = await new ProjectStore().open(saved);
+    if (!opened.ok) throw new Error(opened.error.message);
+    expect(opened.project.runs).toHaveLength(1);
+    expect(opened.tensors.current?.length).toBeGreaterThan(0);
+    app = await launch(profile, [saved]);
+    const page = await app.firstWindow();
+    await page.locator('[data-testid=node-conv1]').waitFor({ timeout: 60_000 });
+    expect(await page.locator('.project-path').textContent()).toBe(saved);
+    expect(await page.getByText('trained', { exact: true }).isVisible()).toBe(true);
+    expect(await page.title()).toContain('CNN Studio');
+    expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.getTitle())).toContain('first-net.cnnproj');
+  }, 120_000);
 });

@@ -38,6 +38,13 @@ export class FakeWebContents extends EventEmitter {
   isDestroyed(): boolean {
     return false;
   }
+  getOSProcessId(): number {
+    return 5000 + this.id;
+  }
+  reloads = 0;
+  reload(): void {
+    this.reloads++;
+  }
 }
 
 export class FakeBrowserWindow extends EventEmitter {
@@ -47,33 +54,91 @@ export class FakeBrowserWindow extends EventEmitter {
   url: string | null = null;
   constructor(readonly options: Record<string, unknown>) {
     super();
+    const { x, y, width, height } = options as Record<string, number | undefined>;
+    this.bounds = { x: x ?? 100, y: y ?? 100, width: width ?? 800, height: height ?? 600 };
+    this.on('closed', () => (this.destroyed = true));
     FakeBrowserWindow.all.push(this);
     app.emit('web-contents-created', {}, this.webContents);
   }
   static getFocusedWindow(): FakeBrowserWindow | null {
     return FakeBrowserWindow.focused;
   }
+  /** Set to make the next loadURL fail, as a page that cannot be found does. */
+  static nextLoadFailure: string | null = null;
   loadURL(url: string): Promise<void> {
     this.url = url;
-    return Promise.resolve();
+    const failure = FakeBrowserWindow.nextLoadFailure;
+    FakeBrowserWindow.nextLoadFailure = null;
+    return failure ? Promise.reject(new Error(failure)) : Promise.resolve();
   }
+  title = '';
+  representedFilename = '';
+  maximized = false;
+  destroyed = false;
+  focusCalls = 0;
+  /** Where the window is; it starts where it was asked to be, as Electron's does. */
+  bounds: { x: number; y: number; width: number; height: number };
   show(): void {}
-  focus(): void {}
+  focus(): void {
+    this.focusCalls++;
+  }
   restore(): void {}
   isMinimized(): boolean {
     return false;
   }
+  setTitle(title: string): void {
+    this.title = title;
+  }
+  setRepresentedFilename(path: string): void {
+    this.representedFilename = path;
+  }
+  getNormalBounds() {
+    return { ...this.bounds };
+  }
+  isMaximized(): boolean {
+    return this.maximized;
+  }
+  maximize(): void {
+    this.maximized = true;
+  }
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+  destroy(): void {
+    this.destroyed = true;
+    this.emit('closed');
+  }
+  /** Closes as Electron does once the page lets it: `close`, then `closed`. */
+  close(): void {
+    this.emit('close', { preventDefault: () => undefined });
+    this.destroyed = true;
+    this.emit('closed');
+  }
 }
 
-/** Electron's MessagePortMain over one end of Node's MessageChannel. */
+/** A message with MessagePorts, as it crosses Node's MessageChannel (which has no ports list). */
+interface WithPorts {
+  readonly fakeData: unknown;
+  readonly fakePorts: MessagePort[];
+}
+
+const isWithPorts = (data: unknown): data is WithPorts => typeof data === 'object' && data !== null && 'fakePorts' in data;
+
+/** Electron's MessagePortMain over one end of Node's MessageChannel; it transfers ports as Electron's does. */
 export class FakePortMain extends EventEmitter {
   constructor(readonly port: MessagePort) {
     super();
-    port.on('message', (data: unknown) => this.emit('message', { data, ports: [] }));
+    port.on('message', (data: unknown) =>
+      isWithPorts(data)
+        ? this.emit('message', { data: data.fakeData, ports: data.fakePorts.map((each) => new FakePortMain(each)) })
+        : this.emit('message', { data, ports: [] }),
+    );
     port.on('close', () => this.emit('close'));
   }
-  postMessage(message: unknown): void {
-    this.port.postMessage(message);
+  postMessage(message: unknown, transfer: FakePortMain[] = []): void {
+    if (transfer.length === 0) return this.port.postMessage(message);
+    const ports = transfer.map((each) => each.port);
+    this.port.postMessage({ fakeData: message, fakePorts: ports } satisfies WithPorts, ports);
   }
   start(): void {}
   close(): void {
@@ -91,8 +156,15 @@ class FakeMessageChannelMain {
   }
 }
 
-/** A Node child shaped like Electron's UtilityProcess, running the worker's TypeScript entry. */
+let nextPortId = 0;
+
+/**
+ * A Node child shaped like Electron's UtilityProcess, running the worker's TypeScript entry. A
+ * MessagePortMain transferred to it stays here and stands in for the child's end: what the child
+ * posts on its stand-in (parent-port-shim.mjs) is posted on this port, to the window's end.
+ */
 class FakeUtilityProcess extends EventEmitter {
+  private readonly ports = new Map<number, FakePortMain>();
   private readonly child = fork(SHIM, [join(ROOT, 'electron', 'worker', 'utility-entry.ts')], {
     execArgv: ['--import', TSX],
     serialization: 'advanced',
@@ -101,14 +173,28 @@ class FakeUtilityProcess extends EventEmitter {
   readonly stderr = this.child.stderr;
   constructor() {
     super();
-    this.child.on('message', (message) => this.emit('message', message));
+    this.child.on('message', (message: Record<string, unknown>) => {
+      if (typeof message.fakePortMessage === 'number') this.ports.get(message.fakePortMessage)?.postMessage(message.data);
+      else if (typeof message.fakePortClose === 'number') this.ports.get(message.fakePortClose)?.close();
+      else this.emit('message', message);
+    });
     this.child.on('exit', (code) => this.emit('exit', code ?? 1));
   }
   get pid(): number | undefined {
     return this.child.pid;
   }
-  postMessage(message: unknown): void {
-    this.child.send(message as object);
+  postMessage(message: unknown, transfer: FakePortMain[] = []): void {
+    if (transfer.length === 0) return void this.child.send(message as object);
+    const portIds = transfer.map((port) => {
+      const id = nextPortId++;
+      this.ports.set(id, port);
+      port.on('close', () => {
+        this.ports.delete(id);
+        if (this.child.connected) this.child.send({ fakePortClosed: id });
+      });
+      return id;
+    });
+    this.child.send({ fakePortsFor: message, portIds });
   }
   kill(): boolean {
     return this.child.kill();
@@ -136,6 +222,19 @@ export const app = Object.assign(new EventEmitter(), {
     return this.paths[name] ?? join(userData, name);
   },
   getVersion: () => '41.7.1',
+  commandLine: {
+    switches: [] as string[],
+    appendSwitch(name: string) {
+      this.switches.push(name);
+    },
+  },
+  setAppLogsPath(path?: string) {
+    this.paths.logs = path ?? join(this.getPath('userData'), 'logs');
+  },
+  recentDocuments: [] as string[],
+  addRecentDocument(path: string) {
+    this.recentDocuments.push(path);
+  },
   requestSingleInstanceLock: () => true,
   whenReady: () => Promise.resolve(),
   quit() {
@@ -182,13 +281,35 @@ export const Menu = {
 };
 
 export const dialog = {
+  /** The button each next message box answers with (cancel, 0, when none is queued). */
+  messageBoxAnswers: [] as number[],
+  messageBoxes: [] as Record<string, unknown>[],
+  errorBoxes: [] as { title: string; content: string }[],
+  showMessageBoxSync(_window: unknown, options: Record<string, unknown>) {
+    dialog.messageBoxes.push(options);
+    return dialog.messageBoxAnswers.shift() ?? 0;
+  },
+  showErrorBox: (title: string, content: string) => void dialog.errorBoxes.push({ title, content }),
   nextOpen: [] as string[],
   nextSave: undefined as string | undefined,
   showOpenDialog: async () => ({ canceled: dialog.nextOpen.length === 0, filePaths: dialog.nextOpen }),
   showSaveDialog: async () => ({ canceled: dialog.nextSave === undefined, filePath: dialog.nextSave }),
 };
 
-export const shell = { opened: [] as string[], openExternal: async (url: string) => void shell.opened.push(url) };
+export const shell = {
+  opened: [] as string[],
+  openedPaths: [] as string[],
+  openExternal: async (url: string) => void shell.opened.push(url),
+  openPath: async (path: string) => {
+    shell.openedPaths.push(path);
+    return '';
+  },
+};
+
+export const screen = {
+  displays: [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }],
+  getAllDisplays: () => screen.displays,
+};
 
 export const utilityProcess = {
   forks: [] as { modulePath: string; options: Record<string, unknown> }[],

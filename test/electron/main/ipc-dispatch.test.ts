@@ -117,6 +117,10 @@ describe('dispatching a request to a window’s session', () => {
       ok: false,
       error: { message: 'hello takes 0 arguments, not 1' },
     });
+    expect(await dispatchRequest(api, 'startTraining', [{}, { backend: 'tpu' }])).toMatchObject({
+      ok: false,
+      error: { name: 'RequestError', message: 'the backend must be one of auto, cpu, webgpu, not "tpu"' },
+    });
     expect(calls).toEqual([]);
   });
 

@@ -11,6 +11,12 @@ const recordingActions = (calls: string[]): MenuActions => ({
   saveAs: () => calls.push('saveAs'),
   undo: () => calls.push('undo'),
   redo: () => calls.push('redo'),
+  trainStart: () => calls.push('trainStart'),
+  trainPause: () => calls.push('trainPause'),
+  trainStop: () => calls.push('trainStop'),
+  shortcuts: () => calls.push('shortcuts'),
+  toggleTheme: () => calls.push('toggleTheme'),
+  openLogFolder: () => calls.push('openLogFolder'),
 });
 
 const items = (template: MenuItemConstructorOptions[]): MenuItemConstructorOptions[] =>
@@ -20,9 +26,9 @@ const byLabel = (template: MenuItemConstructorOptions[], label: string) => items
 const roles = (template: MenuItemConstructorOptions[]) => items(template).flatMap((item) => (item.role ? [item.role] : []));
 
 describe('the application menu', () => {
-  it('has File, Edit, View and Window menus with the usual shortcuts', () => {
+  it('has File, Edit, View, Train, Window and Help menus with the usual shortcuts', () => {
     const template = menuTemplate({ platform: 'linux', development: false, appName: 'CNN Studio', actions: recordingActions([]) });
-    expect(template.map((menu) => menu.label)).toEqual(['&File', '&Edit', '&View', '&Window']);
+    expect(template.map((menu) => menu.label)).toEqual(['&File', '&Edit', '&View', '&Train', '&Window', '&Help']);
     const shortcuts = Object.fromEntries(
       items(template).flatMap((item) => (item.label && item.accelerator ? [[item.label, item.accelerator]] : [])),
     );
@@ -35,6 +41,9 @@ describe('the application menu', () => {
       'Close Window': 'CmdOrCtrl+W',
       Undo: 'CmdOrCtrl+Z',
       Redo: 'Ctrl+Y',
+      'Start Training': 'F5',
+      'Pause or Resume Training': 'F6',
+      'Stop Training': 'Shift+F5',
     });
     expect(roles(template)).toEqual(
       expect.arrayContaining([
@@ -49,6 +58,8 @@ describe('the application menu', () => {
         'zoomOut',
         'togglefullscreen',
         'minimize',
+        'about',
+        'help',
       ]),
     );
   });
@@ -56,9 +67,24 @@ describe('the application menu', () => {
   it('runs the project commands through the actions', () => {
     const calls: string[] = [];
     const template = menuTemplate({ platform: 'win32', development: false, appName: 'CNN Studio', actions: recordingActions(calls) });
-    for (const label of ['New Project', 'New Window', 'Open…', 'Save', 'Save As…', 'Undo', 'Redo'])
-      (byLabel(template, label)!.click as () => void)();
-    expect(calls).toEqual(['newProject', 'newWindow', 'open', 'save', 'saveAs', 'undo', 'redo']);
+    const labels = ['New Project', 'New Window', 'Open…', 'Save', 'Save As…', 'Undo', 'Redo'];
+    labels.push('Start Training', 'Pause or Resume Training', 'Stop Training', 'Keyboard Shortcuts', 'Open Log Folder', 'Switch Theme');
+    for (const label of labels) (byLabel(template, label)!.click as () => void)();
+    expect(calls).toEqual([
+      'newProject',
+      'newWindow',
+      'open',
+      'save',
+      'saveAs',
+      'undo',
+      'redo',
+      'trainStart',
+      'trainPause',
+      'trainStop',
+      'shortcuts',
+      'openLogFolder',
+      'toggleTheme',
+    ]);
   });
 
   it('offers reload and the developer tools in development only', () => {
@@ -74,5 +100,8 @@ describe('the application menu', () => {
     expect(roles([template[0]])).toEqual(expect.arrayContaining(['about', 'hide', 'quit']));
     expect(roles([template[1]])).not.toContain('quit');
     expect(byLabel(template, 'Redo')!.accelerator).toBe('Cmd+Shift+Z');
+    // The OS's recent documents (app.addRecentDocument) under File; About is in the app menu only.
+    expect(roles(template)).toEqual(expect.arrayContaining(['recentDocuments', 'clearRecentDocuments']));
+    expect(roles(template).filter((role) => role === 'about')).toHaveLength(1);
   });
 });

@@ -66,13 +66,14 @@ describe('the preload', () => {
     ]);
   });
 
-  it('streams a job from the port that carries its nonce, and closes it on unsubscribe', async () => {
+  it("streams a job from the two ports (main's and the worker's) that carry its nonce, and closes them on unsubscribe", async () => {
     const port = new FakePort();
+    const workerPort = new FakePort();
     const stranger = new FakePort();
     bridge.answer = (channel, args) => {
       if (channel === 'studio:watchJob') {
         deliver(JOB_PORT_CHANNEL, { jobId: args[0], nonce: 'f'.repeat(32) }, [stranger]);
-        deliver(JOB_PORT_CHANNEL, { jobId: args[0], nonce: args[1] }, [port]);
+        deliver(JOB_PORT_CHANNEL, { jobId: args[0], nonce: args[1] }, [port, workerPort]);
       }
       return { ok: true, value: null };
     };
@@ -83,13 +84,34 @@ describe('the preload', () => {
     expect(nonce).toMatch(/^[0-9a-f]{32}$/);
     expect(stranger.closed).toBe(true);
     port.onmessage!({ data: { type: 'state', state: 'running' } });
-    expect(events).toEqual([{ type: 'state', state: 'running' }]);
+    workerPort.onmessage!({ data: { type: 'epoch', summary: { epoch: 1 } } });
+    expect(events).toEqual([
+      { type: 'state', state: 'running' },
+      { type: 'epoch', summary: { epoch: 1 } },
+    ]);
     unsubscribe();
     unsubscribe();
     expect(port.closed).toBe(true);
+    expect(workerPort.closed).toBe(true);
     expect(bridge.invoked.filter((call) => call.channel === 'studio:unwatchJob')).toEqual([
       { channel: 'studio:unwatchJob', args: [nonce] },
     ]);
+  });
+
+  it('closes ports that come three at a time, and keeps waiting for its own', async () => {
+    const ports = [new FakePort(), new FakePort(), new FakePort()];
+    const good = new FakePort();
+    bridge.answer = (channel, args) => {
+      if (channel === 'studio:watchJob') {
+        deliver(JOB_PORT_CHANNEL, { jobId: args[0], nonce: args[1] }, ports);
+        deliver(JOB_PORT_CHANNEL, { jobId: args[0], nonce: args[1] }, [good]);
+      }
+      return { ok: true, value: null };
+    };
+    const unsubscribe = await studio.watchJob('job-2', () => {});
+    expect(ports.map((port) => port.closed)).toEqual([true, true, true]);
+    expect(good.onmessage).toBeTypeOf('function');
+    unsubscribe();
   });
 
   it('gives up the port when main refuses the stream', async () => {

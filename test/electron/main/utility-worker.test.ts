@@ -63,8 +63,10 @@ class FakeChild extends EventEmitter implements UtilityChild {
   readonly stderr = new PassThrough();
   readonly posted: unknown[] = [];
   kills = 0;
-  postMessage(message: unknown): void {
+  readonly transferred: unknown[][] = [];
+  postMessage(message: unknown, transfer: unknown[] = []): void {
     this.posted.push(message);
+    this.transferred.push(transfer);
   }
   kill(): boolean {
     this.kills++;
@@ -119,6 +121,30 @@ describe('a utility worker handle', () => {
     worker.kill();
     child.emit('exit', 15);
     expect((await exitOf(worker)).reason).toBe('killed');
+  });
+
+  it('hands a window’s stream port to the worker once it is ready, and tells when the worker serves it', () => {
+    const child = new FakeChild();
+    const worker = new UtilityWorker(child, { settleMs: 1 });
+    const messages: WorkerMessage[] = [];
+    worker.onMessage((message) => messages.push(message));
+    const served: string[] = [];
+    const port = { name: 'the window’s port' };
+    expect(worker.openStream(port, () => served.push('first'))).toBe(true);
+    expect(child.posted).toEqual([]);
+    child.emit('message', { type: 'ready', protocol: PROTOCOL_VERSION, pid: 4242 });
+    expect(child.posted).toEqual([{ type: 'stream', streamId: 0 }]);
+    expect(child.transferred).toEqual([[port]]);
+    expect(worker.openStream({}, () => served.push('second'))).toBe(true);
+    expect(child.posted.at(-1)).toEqual({ type: 'stream', streamId: 1 });
+    child.emit('message', { type: 'streaming', streamId: 1 });
+    child.emit('message', { type: 'streaming', streamId: 0 });
+    child.emit('message', { type: 'streaming', streamId: 0 });
+    expect(served).toEqual(['second', 'first']);
+    // The answers are the handle's business, not the job manager's.
+    expect(messages.map((m) => m.type)).toEqual(['ready']);
+    child.emit('message', { type: 'done', status: 'completed', epochs: [], weights: [] });
+    expect(worker.openStream({}, () => served.push('late'))).toBe(false);
   });
 
   it('stands for a process that could not be forked', async () => {

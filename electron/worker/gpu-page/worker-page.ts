@@ -1,0 +1,108 @@
+/**
+ * The page of the hidden GPU window (electron/main/gpu-window-host.ts): the same TrainingJob as the
+ * utility worker, on Chromium's `navigator.gpu`, speaking the worker protocol over the MessagePort
+ * its preload hands it (posted to the page as `{ source: 'cnn-studio', type: 'gpu-port' }` with the
+ * port). Every message is validated on arrival. A sandboxed page has no disk, so it trains only on
+ * the datasets made in memory (shapes, denoise) and says so for the others. Bundled for the
+ * browser by build/gpu-page.vite.config.mjs, which stands in for Node's modules (node-stub.ts):
+ * the code paths that would need them are not taken here.
+ */
+import { acquireDevice, adapterName, chooseBackend, requestAdapter, summariseAdapter } from '../../../engine/backends/webgpu/device';
+import { GpuUnavailableError } from '../../../engine/backends/webgpu/device';
+import type { GpuBackendChoice } from '../gpu-node';
+import { JobStreams, isOpenStreamMessage } from '../job-stream';
+import { PROTOCOL_VERSION, ProtocolError, validateHostMessage, type StartMessage, type WorkerMessage } from '../protocol';
+import { openTrainingData } from '../training-data';
+import { TrainingJob } from '../training-job';
+import { GPU_WINDOW_DATASETS } from './datasets';
+
+/** The browser's MessagePort and window, the parts used (the project's TypeScript has no DOM library). */
+interface PagePort {
+  onmessage: ((event: { data: unknown; ports: readonly PagePort[] }) => void) | null;
+  postMessage(message: unknown): void;
+  close(): void;
+}
+
+interface PageWindow {
+  addEventListener(
+    type: 'message',
+    listener: (event: { source: unknown; origin: string; data: unknown; ports: readonly PagePort[] }) => void,
+  ): void;
+  location: { origin: string };
+  navigator: { gpu?: GPU };
+}
+
+/** The datasets a page can open: those made in memory. */
+export const pageTrainingData = (message: StartMessage): ReturnType<typeof openTrainingData> => {
+  if (!GPU_WINDOW_DATASETS.includes(message.dataset.kind))
+    throw new Error(
+      `the GPU window cannot read files, and the ${message.dataset.kind} dataset is read from them; train this project on the CPU`,
+    );
+  return openTrainingData(message);
+};
+
+/** The backend for a job, from the page's WebGPU: as gpu-node.ts chooses, on `navigator.gpu`. */
+export const pageGpu =
+  (gpu: GPU | undefined) =>
+  async (requested: 'webgpu' | 'auto'): Promise<GpuBackendChoice> => {
+    if (requested === 'auto') {
+      const { adapter, reason } = await requestAdapter(gpu);
+      const choice = chooseBackend(adapter ? summariseAdapter(adapter) : null, reason);
+      if (choice.backend === 'cpu') return { ...choice, context: null };
+      return { ...choice, context: await acquireDevice(gpu) };
+    }
+    if (!gpu) throw new GpuUnavailableError('the WebGPU backend was asked for, but this window has no WebGPU');
+    const context = await acquireDevice(gpu);
+    return { backend: 'webgpu', reason: `the WebGPU backend was asked for: training on ${adapterName(context.adapter)}`, context };
+  };
+
+/**
+ * Serves one training job over `port`; announces itself with `ready`. Windows' streams
+ * (electron/worker/job-stream.ts) get the job's progress, epochs and checkpoint notices straight
+ * from here, as from a utility worker.
+ */
+export const serveJob = (port: PagePort, gpu: GPU | undefined): TrainingJob => {
+  const streams = new JobStreams((answer) => port.postMessage(answer));
+  const post = (message: WorkerMessage): void => {
+    port.postMessage(message);
+    streams.post(message);
+  };
+  const job = new TrainingJob(post, { openGpu: pageGpu(gpu), openData: pageTrainingData });
+  port.onmessage = (event) => {
+    if (isOpenStreamMessage(event.data)) return streams.open(event.data, event.ports);
+    try {
+      job.handle(validateHostMessage(event.data));
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      post({ type: 'failed', kind: 'internal', reason: error.message });
+    }
+  };
+  post({ type: 'ready', protocol: PROTOCOL_VERSION, pid: 0 });
+  return job;
+};
+
+const page = globalThis as unknown as PageWindow;
+
+// TrainingJob yields between its slices with setImmediate, which a page lacks; a MessageChannel
+// message is the page's own next macrotask (setTimeout(0) would be held to 4 ms after a few).
+const timers = globalThis as unknown as {
+  setImmediate?: (callback: () => void) => unknown;
+  MessageChannel: new () => { port1: { onmessage: (() => void) | null }; port2: { postMessage(message: null): void } };
+};
+if (!timers.setImmediate) {
+  const channel = new timers.MessageChannel();
+  const waiting: (() => void)[] = [];
+  channel.port1.onmessage = () => waiting.shift()?.();
+  timers.setImmediate = (callback) => {
+    waiting.push(callback);
+    channel.port2.postMessage(null);
+  };
+}
+let serving = false;
+page.addEventListener('message', (event) => {
+  const data = event.data as { source?: unknown; type?: unknown } | null;
+  if (serving || event.source !== page || event.origin !== page.location.origin) return;
+  if (data?.source !== 'cnn-studio' || data.type !== 'gpu-port' || event.ports.length !== 1) return;
+  serving = true;
+  serveJob(event.ports[0], page.navigator.gpu);
+});
