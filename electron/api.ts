@@ -15,7 +15,7 @@ import type { EpochStats } from '../engine/viz/training-stats';
 import type { OptimizerKind } from '../engine/train/optimizers';
 import type { AnalysisKind, VisualAnalysis } from '../engine/viz/analysis';
 
-export const STUDIO_API_VERSION = 2;
+export const STUDIO_API_VERSION = 3;
 
 /** An error as it crosses a process boundary: its class name (a title) and its message. */
 export interface SerializedError {
@@ -331,6 +331,19 @@ export interface VisualReply {
   readonly analysis?: VisualAnalysis<string>;
 }
 
+/** The project's trained network, for inference in the page (see `trainedNetwork`). */
+export interface TrainedNetwork {
+  /** The host's current weights as the state_dict: `name` is `conv1.weight`, `nodeId` its layer. */
+  readonly tensors: WireTensor[];
+  /**
+   * The per-channel mean and standard deviation the inputs were normalised with (measured on
+   * the dataset's training split), or null when the project does not normalise.
+   */
+  readonly normalisation: { readonly mean: number[]; readonly std: number[] } | null;
+  /** The dataset's class names, when it has them and it could be opened. */
+  readonly classes?: string[];
+}
+
 /**
  * Everything the renderer may ask of its host. Every method may reject with an Error whose
  * `name` is a title (`ProjectError`, `TrainingError`, …) and whose message says what went wrong
@@ -420,6 +433,14 @@ export interface StudioApi {
    * out of range, a run that never started).
    */
   requestVisual(jobId: string, request: VisualRequest): Promise<VisualReply>;
+
+  /**
+   * The host's current trained weights, when they fit the document's graph, with what preparing
+   * an input as in training needs (the normalisation of the document's dataset and preprocess
+   * settings, the class names); null when the host holds no weights for this graph. Rejects
+   * with a `DatasetError` when the project normalises and its dataset cannot be opened.
+   */
+  trainedNetwork(document: ProjectDocument): Promise<TrainedNetwork | null>;
 }
 
 /** The methods that are plain request and response (all but the subscriptions). */
@@ -444,6 +465,7 @@ const REQUEST_METHODS: Record<StudioRequestMethod, true> = {
   stopTraining: true,
   previewDataset: true,
   requestVisual: true,
+  trainedNetwork: true,
 };
 
 /** The request methods at run time, for proxies and for checking what arrives. */

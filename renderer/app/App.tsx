@@ -1,6 +1,7 @@
 /**
  * The window: the start page, or the editor laid out like VS Code (palette, canvas, inspector,
- * training panel, status bar), its panels resizable and hideable (layout-store.ts).
+ * training panel with Visualise and the Playground, status bar), its panels resizable and
+ * hideable (layout-store.ts).
  */
 import { ReactFlowProvider } from '@xyflow/react';
 import { useEffect } from 'react';
@@ -10,6 +11,7 @@ import { Canvas } from '../editor/Canvas';
 import { Palette } from '../editor/Palette';
 import { Inspector } from '../inspector/Inspector';
 import { TrainingPanel } from '../training/TrainingPanel';
+import { PlaygroundPanel } from '../playground/PlaygroundPanel';
 import { VisualisePanel } from '../viz/VisualisePanel';
 import { ContextMenu } from '../editor/ContextMenu';
 import { listenToClipboard } from './clipboard';
@@ -48,6 +50,7 @@ const Editor = () => {
           <div className="bottom-panels" style={{ height: panels.bottomHeight }} hidden={!panels.bottomOpen} data-testid="bottom-panel">
             <TrainingPanel key={`training-${opened}`} />
             <VisualisePanel key={`visualise-${opened}`} />
+            <PlaygroundPanel key={`playground-${opened}`} />
           </div>
         </div>
         {panels.inspectorOpen && <Splitter panel="inspectorWidth" label="Resize the inspector" axis="x" grows={-1} />}

@@ -16,6 +16,13 @@ export const reasonToStay = (): string | null => {
   return null;
 };
 
+/**
+ * The browser's note that a ResizeObserver callback changed the layout again (seen when panels
+ * are shown, hidden or resized): the next frame delivers the rest and nothing failed, so it is
+ * no error to show.
+ */
+const isResizeObserverNote = (event: ErrorEvent): boolean => !event.error && /^ResizeObserver loop/.test(event.message);
+
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Installs the guards; returns the function that removes them. */
@@ -27,6 +34,7 @@ export const installPageGuards = (): (() => void) => {
     event.returnValue = '';
   };
   const uncaught = (event: ErrorEvent) => {
+    if (isResizeObserverNote(event)) return;
     console.error(`uncaught error in the page: ${event.error instanceof Error ? (event.error.stack ?? event.message) : event.message}`);
     showError(`Something went wrong: ${event.message}`);
   };

@@ -97,4 +97,9 @@ export const ARGUMENT_CHECKS: Record<StudioRequestMethod, (params: unknown[]) =>
   stopTraining: (p) => (count(p, 1, 'stopTraining'), [text(p[0], 'the job id')]),
   previewDataset: (p) => (count(p, 1, 'previewDataset'), [checkPreview(p[0])]),
   requestVisual: (p) => (count(p, 2, 'requestVisual'), [text(p[0], 'the job id'), checkVisualArgument(p[1])]),
+  trainedNetwork: (p) => {
+    count(p, 1, 'trainedNetwork');
+    if (!isRecord(p[0])) throw new RequestError('trainedNetwork needs the project document');
+    return [p[0]];
+  },
 };

@@ -19,6 +19,7 @@ import type {
   StudioApi,
   StudioJobEvent,
   TemplateInfo,
+  TrainedNetwork,
   TrainingOverrides,
   Unsubscribe,
   VisualReply,
@@ -89,6 +90,8 @@ export class WindowSession implements StudioApi {
   /** Changes with every project opened or made: a job that ends after it leaves this one alone. */
   private generation = 0;
   private readonly watching = new Set<Unsubscribe>();
+  /** `trainedNetwork`'s dataset facts for the settings in `key` (see datasetFacts). */
+  private keptDatasetFacts: { key: string; facts: Pick<TrainedNetwork, 'normalisation' | 'classes'> } | null = null;
   /** Run ids of jobs still going, so that two runs never share an id. */
   private readonly pendingRuns = new Set<string>();
 
@@ -142,6 +145,7 @@ export class WindowSession implements StudioApi {
     // The old document's autosave, if any, stays: its changes were left, not discarded.
     this.adoptRecoveryEntry(recoveryId);
     this.generation++;
+    this.keptDatasetFacts = null;
     this.path = path;
     this.runs = [...document.runs];
     this.current = current;
@@ -348,6 +352,50 @@ export class WindowSession implements StudioApi {
 
   requestVisual(jobId: string, request: VisualRequest): Promise<VisualReply> {
     return this.services.jobs.visual(jobId, request);
+  }
+
+  async trainedNetwork(document: ProjectDocument): Promise<TrainedNetwork | null> {
+    const project = checkDocument(document, 'the document');
+    const weights = this.current;
+    if (!weights || !fits(project.graph, weights)) return null;
+    const tensors = weights.map((tensor) => ({
+      // node ids have no dots (NODE_ID_PATTERN); tensor names after the first may
+      nodeId: tensor.name.slice(0, tensor.name.indexOf('.')),
+      name: tensor.name,
+      shape: [...tensor.shape],
+      data: Buffer.from(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength).toString('base64'),
+    }));
+    return { tensors, ...this.datasetFacts(project) };
+  }
+
+  /**
+   * The normalisation and class names of a project's dataset, kept for the next call with the
+   * same settings (measuring the statistics reads the whole training split).
+   */
+  private datasetFacts(project: ProjectDocument): Pick<TrainedNetwork, 'normalisation' | 'classes'> {
+    const normalises = project.preprocess?.normalise === true;
+    const key = JSON.stringify([this.baseFolder, project.dataset, project.split, normalises]);
+    const kept = this.keptDatasetFacts;
+    if (kept?.key === key) return kept.facts;
+    let opened;
+    try {
+      // only the statistics are wanted: augmentation is left out
+      opened = project.dataset
+        ? openDataset(project.dataset, this.baseFolder, project.split, normalises ? { normalise: true } : undefined)
+        : undefined;
+    } catch (error) {
+      if (normalises)
+        throw new DatasetError(`the normalisation of the project's dataset: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (normalises && !opened?.stats) throw new DatasetError('the project normalises its inputs but has no dataset to measure them on');
+    const stats = opened?.stats;
+    const facts = {
+      normalisation: stats ? { mean: [...stats.mean], std: [...stats.std] } : null,
+      ...(opened?.classes ? { classes: [...opened.classes] } : {}),
+    };
+    // a dataset that could not be opened is tried again next time
+    if (opened) this.keptDatasetFacts = { key, facts };
+    return facts;
   }
 
   /** The window closed: stop sending it events (its jobs go on). */
