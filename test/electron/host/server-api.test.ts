@@ -167,6 +167,8 @@ describe('datasets', () => {
     expect(preview.samples).toHaveLength(4);
     expect(preview.samples[0].pixels).toHaveLength(256);
     expect(preview.classes?.length).toBeGreaterThan(1);
+    expect(preview.classCounts).toHaveLength(preview.classes!.length);
+    expect(preview.classCounts!.reduce((a, b) => a + b, 0)).toBe(40);
   });
 
   it('reports a dataset that cannot be opened', async () => {
