@@ -63,5 +63,5 @@ export const Chart = ({ title, xLabel, series, data, revision, yRange, testId }:
     plot.current?.setData(data);
   }, [data, revision]);
 
-  return <div className="chart" ref={container} data-testid={testId} data-points={data[0].length} />;
+  return <div className="chart" ref={container} data-testid={testId} data-points={data[0].length} data-series={series.length} />;
 };
