@@ -20,6 +20,8 @@ export const CostScatter = ({ scatter, selected }: { scatter: Scatter; selected:
   const y = (error: number) => HEIGHT - MARGIN.bottom - ((error - yLow) / (yHigh - yLow)) * (HEIGHT - MARGIN.top - MARGIN.bottom);
   const kinds = [...new Set(points.map((point) => point.errorKind))];
   const shown = points.find((point) => point.id === hovered);
+  // Runs of one graph that ended with the same error lie on one spot: name them all.
+  const together = shown ? points.filter((point) => point.multiplyAdds === shown.multiplyAdds && point.error === shown.error) : [];
   return (
     <figure className="cost-scatter" data-testid="cost-scatter">
       <figcaption>
@@ -59,7 +61,8 @@ export const CostScatter = ({ scatter, selected }: { scatter: Scatter; selected:
       </svg>
       <div className="cost-hover muted" data-testid="cost-hover">
         {shown
-          ? `${shown.id}: ${shown.errorKind} ${shown.error.toFixed(4)} · ${formatShort(shown.multiplyAdds)} multiply-adds · ${shown.summary}`
+          ? `${shown.id}: ${shown.errorKind} ${shown.error.toFixed(4)} · ${formatShort(shown.multiplyAdds)} multiply-adds · ${shown.summary}` +
+            (together.length > 1 ? ` (on the same spot: ${together.map((point) => point.id).join(', ')})` : '')
           : points.length
             ? 'hover a point to see its run'
             : 'no finished runs yet'}

@@ -2,9 +2,12 @@
 // `cnn-studio serve` in headless Chromium: MNIST previewed with its ten classes and their
 // counts, a bad folder reported, two short LeNet runs with different learning rates, both
 // overlaid in one chart, and both drawn in the error-against-cost scatter.
+// CNN_STUDIO_SCREENSHOTS=1 also writes the user guide's pictures into docs/images/.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, launchBrowser, startServe, type Served } from './harness';
+import { chromiumMissing, launchBrowser, ROOT, startServe, type Served } from './harness';
 
 if (chromiumMissing) console.warn(chromiumMissing);
 
@@ -12,6 +15,13 @@ let served: Served;
 let context: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
+
+const SCREENSHOTS = process.env.CNN_STUDIO_SCREENSHOTS ? join(ROOT, 'docs', 'images') : null;
+const screenshot = async (name: string) => {
+  if (!SCREENSHOTS) return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.getByTestId('bottom-panel').screenshot({ path: join(SCREENSHOTS, name) });
+};
 
 const train = async (learningRate: string) => {
   await page.getByLabel('Learning rate').fill(learningRate);
@@ -54,6 +64,7 @@ describe.skipIf(chromiumMissing !== null)('datasets and runs in the training pan
     );
     expect(numbers.reduce((a, b) => a + b, 0)).toBe(size);
     expect(await page.getByRole('button', { name: 'In use' }).isDisabled()).toBe(true);
+    await screenshot('dataset-picker.png');
   });
 
   it('says clearly when a dataset cannot be opened', async () => {
@@ -97,6 +108,7 @@ describe.skipIf(chromiumMissing !== null)('datasets and runs in the training pan
     expect(await points.count()).toBe(2);
     await points.nth(1).hover();
     await expect.poll(() => page.getByTestId('cost-hover').textContent()).toMatch(/^run-2: .*multiply-adds · .*lr 0\.01/);
+    await screenshot('run-history.png');
   });
 
   it('marks the runs as another graph’s once the graph changes', async () => {
