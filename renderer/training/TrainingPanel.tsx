@@ -93,6 +93,11 @@ const ProgressLine = () => {
             ` · loss ${progress.loss.toFixed(4)} · ${progress.imagesPerSecond.toFixed(0)} img/s` +
             (isActive(state) ? ` · ETA ${formatDuration(progress.etaSeconds)}` : '')}
       </span>
+      {state.started && (
+        <span className="muted" data-testid="training-backend" title={state.started.backendReason}>
+          on {state.started.backend} ({state.started.backendReason})
+        </span>
+      )}
     </div>
   );
 };

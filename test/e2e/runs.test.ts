@@ -20,7 +20,13 @@ const SCREENSHOTS = process.env.CNN_STUDIO_SCREENSHOTS ? join(ROOT, 'docs', 'ima
 const screenshot = async (name: string) => {
   if (!SCREENSHOTS) return;
   mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.getByTestId('bottom-panel').screenshot({ path: join(SCREENSHOTS, name) });
+  // The panel is drawn taller for the picture, then given back its height.
+  const panel = page.getByTestId('bottom-panel');
+  const height = await panel.evaluate((element: { style: { height: string } }) => element.style.height);
+  await panel.evaluate((element: { style: { height: string } }) => (element.style.height = '560px'));
+  await panel.locator('.training-panel').evaluate((element) => (element.scrollTop = 0));
+  await panel.screenshot({ path: join(SCREENSHOTS, name) });
+  await panel.evaluate((element: { style: { height: string } }, value: string) => (element.style.height = value), height);
 };
 
 const train = async (learningRate: string) => {
@@ -86,6 +92,8 @@ describe.skipIf(chromiumMissing !== null)('datasets and runs in the training pan
     await page.getByLabel('Sample limit').fill('128');
     await train('0.001');
     await train('0.01');
+    // The backend the host chose, and why.
+    expect(await page.getByTestId('training-backend').textContent()).toMatch(/^on (cpu|webgpu) \(.+\)$/);
     await page.getByRole('button', { name: 'runs: 2' }).click();
     const rows = page.getByTestId('run-row');
     expect(await rows.count()).toBe(2);
