@@ -45,7 +45,7 @@ export const RunHistory = () => {
       <table>
         <thead>
           <tr>
-            <th title="overlay the ticked runs">⧉</th>
+            <th title="overlay the ticked runs">overlay</th>
             <th>run</th>
             <th>started</th>
             <th>status</th>
@@ -104,6 +104,7 @@ export const RunHistory = () => {
               data={lines.data as uPlot.AlignedData}
               revision={lines.data[0].length}
               {...(metric.endsWith('Accuracy') ? { yRange: ACCURACY_RANGE } : {})}
+              wholeX
               testId="overlay-chart"
             />
           )}

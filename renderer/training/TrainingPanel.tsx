@@ -153,6 +153,7 @@ const Curves = () => {
         data={accuracyData}
         revision={epochs.length}
         yRange={ACCURACY_RANGE}
+        wholeX
         testId="accuracy-chart"
       />
     </div>
