@@ -239,6 +239,8 @@ export interface DatasetPreview {
   readonly size: number;
   readonly sampleShape: number[];
   readonly classes?: string[];
+  /** How many samples of the subset each class has (datasets of classes only). */
+  readonly classCounts?: number[];
   readonly samples: DatasetPreviewSample[];
   /** Files and rows left out, and similar things to know, for people. */
   readonly problems: string[];

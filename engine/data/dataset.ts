@@ -17,7 +17,36 @@ export interface Dataset {
    * their targets into `y`: class numbers into an Int32Array, values into a Float32Array.
    */
   fill(indices: Int32Array, start: number, count: number, x: Float32Array, y: Int32Array | Float32Array): void;
+  /** The class of one sample without reading its pixels, where the dataset can tell it cheaply. */
+  classOf?(index: number): number;
 }
+
+/**
+ * How many samples of each class `dataset` holds: from `classOf` when it has one, else by reading
+ * the samples in chunks. Null for datasets whose targets are values.
+ */
+export const countClasses = (dataset: Dataset): number[] | null => {
+  if (dataset.target.kind !== 'class') return null;
+  const counts = new Array<number>(dataset.target.classes).fill(0);
+  const add = (label: number) => {
+    if (label >= 0 && label < counts.length) counts[label]++;
+  };
+  if (dataset.classOf) {
+    for (let i = 0; i < dataset.size; i++) add(dataset.classOf(i));
+    return counts;
+  }
+  const chunk = 256;
+  const x = new Float32Array(chunk * elementCount(dataset.sampleShape));
+  const y = new Int32Array(chunk);
+  const indices = new Int32Array(chunk);
+  for (let start = 0; start < dataset.size; start += chunk) {
+    const count = Math.min(chunk, dataset.size - start);
+    for (let i = 0; i < count; i++) indices[i] = start + i;
+    dataset.fill(indices, 0, count, x, y);
+    for (let i = 0; i < count; i++) add(y[i]);
+  }
+  return counts;
+};
 
 /** A dataset held in memory as bytes (0–255), scaled to [0, 1] as it is read. */
 export class ByteImageDataset implements Dataset {
@@ -51,6 +80,10 @@ export class ByteImageDataset implements Dataset {
       for (let j = 0; j < size; j++) x[to + j] = this.pixels[from + j] / 255;
       y[i] = this.labels[sample];
     }
+  }
+
+  classOf(index: number): number {
+    return this.labels[index];
   }
 
   /** The first `count` samples (or all), as a dataset of its own. */

@@ -76,6 +76,11 @@ export const measureChannelStats = (dataset: Dataset, batchSize = 256): ChannelS
 
 /** (x − mean) / std per channel of the inputs (targets are left as they are); a channel with (almost) no spread is only centred. */
 export class NormalisedDataset implements Dataset {
+  /** Preprocessing keeps each sample's class. */
+  get classOf(): ((index: number) => number) | undefined {
+    return this.base.classOf?.bind(this.base);
+  }
+
   readonly name: string;
   readonly sampleShape: Shape;
   readonly target: TargetKind;
@@ -130,6 +135,11 @@ export interface AugmentOptions {
 
 /** Random flips, shifts, rotations and noise on each sample as it is read; see the file's comment. */
 export class AugmentedDataset implements Dataset {
+  /** Preprocessing keeps each sample's class. */
+  get classOf(): ((index: number) => number) | undefined {
+    return this.base.classOf?.bind(this.base);
+  }
+
   readonly name: string;
   readonly sampleShape: Shape;
   readonly target: TargetKind;

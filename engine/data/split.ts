@@ -41,6 +41,11 @@ export class SubsetDataset implements Dataset {
     }
     this.base.fill(this.mapped, 0, count, x, y);
   }
+
+  get classOf(): ((index: number) => number) | undefined {
+    const base = this.base;
+    return base.classOf ? (index) => base.classOf!(this.indices[index]) : undefined;
+  }
 }
 
 export interface SplitIndices {

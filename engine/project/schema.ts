@@ -65,6 +65,8 @@ export interface RunRecord {
   readonly failure?: string;
   /** `graphVersion(graph)` of the graph the run trained. */
   readonly graphVersion: string;
+  /** Multiply-adds of one forward pass of that graph over one sample (absent in runs recorded before it was kept). */
+  readonly multiplyAdds?: number;
   readonly training: TrainingSettings;
   readonly dataset: DatasetSpec;
   readonly split?: SplitSpec;
@@ -530,6 +532,7 @@ const checkRun = (value: unknown, path: string, checks: Checks, seen: Map<string
   checks.oneOf(raw.status, `${path}.status`, true, RUN_STATUSES);
   checks.text(raw.failure, `${path}.failure`, false);
   checks.text(raw.graphVersion, `${path}.graphVersion`, true, true);
+  checks.number(raw.multiplyAdds, `${path}.multiplyAdds`, false, { min: 0 });
   checkTraining(raw.training, `${path}.training`, checks);
   checkKind(raw.dataset, `${path}.dataset`, true, DATASET_CHECKS, checks);
   checkSplit(raw.split, `${path}.split`, checks);

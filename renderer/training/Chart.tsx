@@ -18,15 +18,19 @@ interface ChartProps {
   /** Changes whenever `data` has new points. */
   readonly revision: number;
   readonly yRange?: [number, number];
+  /** x counts whole things (epochs): ticks only at whole numbers. */
+  readonly wholeX?: boolean;
   readonly testId: string;
 }
+
+const WHOLE_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
 
 const HEIGHT = 170;
 
 /** uPlot draws on a canvas, which CSS variables do not reach: the axis and grid colours of each theme. */
 const AXES = { dark: { axis: '#aaa', grid: '#333' }, light: { axis: '#555', grid: '#ddd' } } as const;
 
-export const Chart = ({ title, xLabel, series, data, revision, yRange, testId }: ChartProps) => {
+export const Chart = ({ title, xLabel, series, data, revision, yRange, wholeX, testId }: ChartProps) => {
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const colours = AXES[useResolvedTheme()];
@@ -39,7 +43,7 @@ export const Chart = ({ title, xLabel, series, data, revision, yRange, testId }:
       height: HEIGHT,
       scales: { x: { time: false }, ...(yRange ? { y: { range: yRange } } : {}) },
       axes: [
-        { label: xLabel, stroke: colours.axis, grid: { stroke: colours.grid } },
+        { label: xLabel, stroke: colours.axis, grid: { stroke: colours.grid }, ...(wholeX ? { incrs: WHOLE_STEPS } : {}) },
         { stroke: colours.axis, grid: { stroke: colours.grid } },
       ],
       series: [
@@ -57,11 +61,11 @@ export const Chart = ({ title, xLabel, series, data, revision, yRange, testId }:
       plot.current = null;
     };
     // The chart is made once per set of series (and theme); data arrives through the effect below.
-  }, [title, xLabel, series, yRange, colours]);
+  }, [title, xLabel, series, yRange, wholeX, colours]);
 
   useEffect(() => {
     plot.current?.setData(data);
   }, [data, revision]);
 
-  return <div className="chart" ref={container} data-testid={testId} data-points={data[0].length} />;
+  return <div className="chart" ref={container} data-testid={testId} data-points={data[0].length} data-series={series.length} />;
 };

@@ -1,7 +1,8 @@
 /**
  * The training panel: settings for a run (epochs, batch size, learning rate, optimiser, a sample
  * limit), start, pause, resume and stop, a progress bar with the ETA, and live loss and accuracy
- * curves fed by the job's event stream.
+ * curves fed by the job's event stream. Two toggles in the settings row open the dataset picker
+ * and the run history (kept out of the row so that it stays one line).
  */
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type uPlot from 'uplot';
@@ -12,6 +13,8 @@ import { formatDuration } from '../app/format';
 import { useStore } from '../app/hooks';
 import { app, currentDocument, editor } from '../app/state';
 import { Chart, type ChartSeries } from './Chart';
+import { DatasetPicker } from './DatasetPicker';
+import { RunHistory } from './RunHistory';
 import { fractionDone, isActive, training } from './training-store';
 
 const LOSS_SERIES: ChartSeries[] = [{ label: 'loss', stroke: '#4fc1ff' }];
@@ -90,6 +93,11 @@ const ProgressLine = () => {
             ` · loss ${progress.loss.toFixed(4)} · ${progress.imagesPerSecond.toFixed(0)} img/s` +
             (isActive(state) ? ` · ETA ${formatDuration(progress.etaSeconds)}` : '')}
       </span>
+      {state.started && (
+        <span className="muted" data-testid="training-backend" title={state.started.backendReason}>
+          on {state.started.backend} ({state.started.backendReason})
+        </span>
+      )}
     </div>
   );
 };
@@ -145,6 +153,7 @@ const Curves = () => {
         data={accuracyData}
         revision={epochs.length}
         yRange={ACCURACY_RANGE}
+        wholeX
         testId="accuracy-chart"
       />
     </div>
@@ -166,6 +175,8 @@ export const TrainingPanel = () => {
     backend: 'auto',
   }));
   const [problem, setProblem] = useState<string | null>(null);
+  const [shown, setShown] = useState<'dataset' | 'runs' | null>(null);
+  const toggleShown = (section: 'dataset' | 'runs') => setShown(shown === section ? null : section);
   const form = useRef<HTMLFormElement>(null);
   useEffect(() => {
     const requestStart = () => form.current?.requestSubmit();
@@ -223,8 +234,27 @@ export const TrainingPanel = () => {
           Train
         </button>
         <Controls />
-        <span className="muted">dataset: {project?.dataset?.kind ?? 'none'}</span>
+        <button
+          type="button"
+          className={`link-button${shown === 'dataset' ? ' open' : ''}`}
+          onClick={() => toggleShown('dataset')}
+          aria-expanded={shown === 'dataset'}
+          title="choose the dataset and preview it"
+        >
+          dataset: {project?.dataset?.kind ?? 'none'}
+        </button>
+        <button
+          type="button"
+          className={`link-button${shown === 'runs' ? ' open' : ''}`}
+          onClick={() => toggleShown('runs')}
+          aria-expanded={shown === 'runs'}
+          title="the project's runs: compare them, and their error against cost"
+        >
+          runs: {project?.runs.length ?? 0}
+        </button>
       </form>
+      {shown === 'dataset' && <DatasetPicker />}
+      {shown === 'runs' && <RunHistory />}
       {problem && <div className="training-failure">{problem}</div>}
       <ProgressLine />
       <DatasetProblems />

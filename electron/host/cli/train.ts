@@ -6,6 +6,7 @@
  * record so far and the latest weights, so a crash or Ctrl-C keeps the last checkpoint; the
  * first Ctrl-C stops cleanly after the current step, a second one ends the worker at once.
  */
+import { analyzeGraph } from '../../../engine/graph/analyze';
 import type { OptimizerConfig } from '../../../engine/train/optimizers';
 import {
   CURRENT_WEIGHTS_FILE,
@@ -124,6 +125,7 @@ export const runTrain = async (args: TrainArguments, out: Terminal, err: Termina
     startedAt,
     status,
     graphVersion: graphVersion(project.graph),
+    multiplyAdds: analyzeGraph(project.graph).totals.macs,
     training,
     dataset: project.dataset!,
     ...(project.split ? { split: project.split } : {}),

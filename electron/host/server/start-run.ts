@@ -73,6 +73,7 @@ export const startRun = (jobs: TrainingJobs, start: RunStart): JobInfo => {
     status: job.state === 'completed' || job.state === 'stopped' ? job.state : 'failed',
     ...(job.failure ? { failure: job.failure.reason } : {}),
     graphVersion: graphVersion(project.graph),
+    multiplyAdds: report.totals.macs,
     training,
     dataset,
     ...(project.split ? { split: project.split } : {}),

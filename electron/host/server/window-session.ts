@@ -27,6 +27,7 @@ import type {
 } from '../../api';
 import { STUDIO_API_VERSION } from '../../api';
 import type { DatasetSpec } from '../../../engine/data/spec';
+import { countClasses } from '../../../engine/data/dataset';
 import type { GraphDocument } from '../../../engine/graph/document';
 import { TEMPLATES, findTemplate } from '../../../engine/graph/templates';
 import { tensorMismatches } from '../../../engine/project/container';
@@ -341,10 +342,12 @@ export class WindowSession implements StudioApi {
     const subset = request.subset ?? 'train';
     const dataset = opened[subset];
     if (!dataset) throw new DatasetError(`this dataset has no ${subset} split; set a validation or test fraction`);
+    const classCounts = countClasses(dataset);
     return {
       size: dataset.size,
       sampleShape: [...dataset.sampleShape],
       ...(opened.classes ? { classes: opened.classes } : {}),
+      ...(classCounts ? { classCounts } : {}),
       samples: previewSamples(dataset, Math.min(64, request.count), opened.classes, request.seed ?? 0),
       problems: opened.problems.map((problem) => `${problem.path}${problem.line ? `:${problem.line}` : ''}: ${problem.reason}`),
     };

@@ -157,6 +157,10 @@ export class ImageFilesDataset implements Dataset {
     return this.paths.length;
   }
 
+  get classOf(): ((index: number) => number) | undefined {
+    return this.target.kind === 'class' ? (index) => this.targets[index] : undefined;
+  }
+
   fill(indices: Int32Array, start: number, count: number, x: Float32Array, y: Int32Array | Float32Array): void {
     const n = this.sampleBytes;
     const perSample = this.valuesPerSample;

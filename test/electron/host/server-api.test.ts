@@ -4,7 +4,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatasetPreview, JobInfo, OpenedProject, RecentProject, SavedProject, TemplateInfo } from '../../../electron/api';
+import type {
+  DatasetPreview,
+  JobInfo,
+  OpenedProject,
+  RecentProject,
+  SavedProject,
+  StudioJobEvent,
+  TemplateInfo,
+} from '../../../electron/api';
 import { ProjectStore } from '../../../electron/services/project/store';
 import type { ProjectDocument } from '../../../engine/project/schema';
 import { RpcClient, startHarness, type Harness } from './server-harness';
@@ -99,6 +107,10 @@ describe('training', () => {
       weightsKept: true,
       run: { id: 'run-1', status: 'completed' },
     });
+    // The run records the cost of the graph it trained (LeNet-5: about 0.4 million multiply-adds).
+    const run = (events.at(-1) as Extract<StudioJobEvent, { type: 'finished' }>).run!;
+    expect(run.multiplyAdds).toBeGreaterThan(100_000);
+    expect(run.multiplyAdds).toBeLessThan(10_000_000);
 
     // A late watcher gets the whole stream again.
     const late = await RpcClient.connect(harness.server.port);
@@ -167,6 +179,8 @@ describe('datasets', () => {
     expect(preview.samples).toHaveLength(4);
     expect(preview.samples[0].pixels).toHaveLength(256);
     expect(preview.classes?.length).toBeGreaterThan(1);
+    expect(preview.classCounts).toHaveLength(preview.classes!.length);
+    expect(preview.classCounts!.reduce((a, b) => a + b, 0)).toBe(40);
   });
 
   it('reports a dataset that cannot be opened', async () => {

@@ -61,6 +61,7 @@ describe('project document', () => {
     expect(errorsOf(withField(['training', 'schedule'], { kind: 'step', gamma: 0.5 }))).toEqual([
       'training.schedule.everyEpochs is missing; it must be a whole number from 1',
     ]);
+    expect(errorsOf(withField(['runs', 0, 'multiplyAdds'], -5))).toEqual(['runs[0].multiplyAdds must be a number at least 0, not -5']);
     expect(errorsOf(withField(['runs', 1, 'epochs', 2, 'trainLoss'], 'low'))).toEqual([
       "runs[1].epochs[2].trainLoss must be a number, not 'low'",
     ]);
