@@ -9,5 +9,8 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,
+    // Relaxed SIMD, as the Node hosts turn it on (electron/worker/relaxed-simd.ts): the CPU engine
+    // then runs its FMA kernels here too, the build that Node, Electron and Chromium run.
+    execArgv: ['--experimental-wasm-relaxed-simd'],
   },
 });

@@ -4,6 +4,7 @@
  * gets helper threads for every core (thread-pool-node.ts).
  */
 import { PROTOCOL_VERSION, ProtocolError, validateHostMessage, type WorkerMessage } from './protocol';
+import { enableRelaxedSimd } from './relaxed-simd';
 import { useNodeThreads } from './thread-pool-node';
 import { TrainingJob } from './training-job';
 
@@ -16,6 +17,8 @@ if (!process.send) {
   process.exit(2);
 }
 
+// Relaxed SIMD first, so that the CPU engine picks its FMA kernels (relaxed-simd.ts).
+enableRelaxedSimd();
 // The CPU engine trains on every core: helper threads start with its first work and join it once started.
 useNodeThreads();
 

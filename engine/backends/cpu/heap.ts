@@ -10,14 +10,18 @@
  * stage their operands (gemm-wasm.ts) or run in JavaScript.
  *
  * The module (~11 KB) is compiled synchronously on first use: workers allow that at any size, and
- * a page's main thread too since Chromium 114 lifted its old 4 KB limit.
+ * a page's main thread too since Chromium 114 lifted its old 4 KB limit. It comes in two builds of
+ * one source (scripts/build-wasm.mjs): where the runtime validates relaxed SIMD (Chromium, Electron;
+ * Node 20 only with the V8 flag --experimental-wasm-relaxed-simd, which our Node hosts set) the FMA
+ * build, whose micro-kernel uses f32x4.relaxed_madd; elsewhere the plain one. Every thread runs the
+ * build the heap was made with, so a computation gives the same bits whatever the thread count.
  *
  * Layout: the first CONTROL_BYTES hold parallel.ts's control block; the rest is handed out in
  * 64-byte-aligned blocks, first fit, freed blocks merged with their neighbours. A block behind a
  * `heapFloats` array is freed when the array is garbage-collected (a FinalizationRegistry), so
  * keep the array itself, not only a subarray of it, for as long as you use its memory.
  */
-import { SGEMM_WASM_BASE64 } from './kernels/gemm-wasm.generated';
+import { SGEMM_FMA_WASM_BASE64, SGEMM_WASM_BASE64 } from './kernels/gemm-wasm.generated';
 
 export interface WasmMemory {
   readonly buffer: ArrayBufferLike;
@@ -29,6 +33,7 @@ interface WasmApi {
   Memory: new (descriptor: { initial: number; maximum: number; shared?: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { readonly exports: unknown };
+  validate(bytes: Uint8Array): boolean;
 }
 
 /** The module's exports: byte addresses, element counts and strides (see sgemm.wat). */
@@ -65,6 +70,8 @@ export interface Heap {
   readonly memory: WasmMemory;
   /** True where the memory is a shared one: views survive growth, and threads can share it. */
   readonly shared: boolean;
+  /** True where the kernels are the FMA build (f32x4.relaxed_madd in the micro-kernel). */
+  readonly fma: boolean;
 }
 
 const PAGE = 65536;
@@ -83,9 +90,27 @@ let buffers = new WeakSet<ArrayBufferLike>();
 
 const wasmApi = (): WasmApi | undefined => (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
-/** The module's bytes, with its memory import marked shared when `shared` (see sgemm.wat's header). */
-export const moduleBytes = (shared: boolean): Uint8Array => {
-  const binary = atob(SGEMM_WASM_BASE64);
+/** `(func (param v128 v128 v128) (result v128) (f32x4.relaxed_madd …))`: valid only with relaxed SIMD. */
+// prettier-ignore
+const RELAXED_SIMD_PROBE = [
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123, 3, 2, 1, 0, 10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253, 133, 2, 11,
+];
+
+/** Whether this runtime validates relaxed SIMD, so that the FMA build can run. */
+export const relaxedSimdAvailable = (): boolean => {
+  try {
+    return wasmApi()?.validate(new Uint8Array(RELAXED_SIMD_PROBE)) ?? false;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The module's bytes (the FMA build with `fma`), with its memory import marked shared when
+ * `shared` (see sgemm.wat's header).
+ */
+export const moduleBytes = (shared: boolean, fma = false): Uint8Array => {
+  const binary = atob(fma ? SGEMM_FMA_WASM_BASE64 : SGEMM_WASM_BASE64);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   if (shared) bytes[memoryLimitsFlag(bytes)] |= 2;
@@ -122,18 +147,21 @@ const memoryLimitsFlag = (bytes: Uint8Array): number => {
   return at + 1;
 };
 
-const instantiate = (api: WasmApi, memory: WasmMemory, shared: boolean): Kernels =>
-  new api.Instance(new api.Module(moduleBytes(shared)), { env: { memory } }).exports as Kernels;
+const instantiate = (api: WasmApi, memory: WasmMemory, shared: boolean, fma: boolean): Kernels =>
+  new api.Instance(new api.Module(moduleBytes(shared, fma)), { env: { memory } }).exports as Kernels;
 
 const create = (): Heap | null => {
   const api = wasmApi();
   if (!api) return null;
+  const builds = relaxedSimdAvailable() ? [true, false] : [false];
   for (const shared of typeof SharedArrayBuffer === 'function' ? [true, false] : [false]) {
-    try {
-      const memory = new api.Memory({ initial: 1, maximum: MAX_PAGES, shared });
-      return { kernels: instantiate(api, memory, shared), memory, shared };
-    } catch {
-      // no SIMD, or no shared memory here: try the next, or give up
+    for (const fma of builds) {
+      try {
+        const memory = new api.Memory({ initial: 1, maximum: MAX_PAGES, shared });
+        return { kernels: instantiate(api, memory, shared, fma), memory, shared, fma };
+      } catch {
+        // no SIMD, no relaxed SIMD after all, or no shared memory here: try the next, or give up
+      }
     }
   }
   return null;
@@ -148,11 +176,17 @@ export const heap = (): Heap | null => {
   return current;
 };
 
-/** On a helper thread: instantiates the module over the main thread's shared memory. */
-export const attachHeap = (memory: WasmMemory): Heap => {
+/**
+ * On a helper thread: instantiates the main thread's build of the module (the FMA one with `fma`)
+ * over its shared memory.
+ */
+export const attachHeap = (memory: WasmMemory, fma: boolean): Heap => {
   const api = wasmApi();
   if (!api) throw new Error('no WebAssembly on this thread');
-  current = { kernels: instantiate(api, memory, true), memory, shared: true };
+  if (fma && !relaxedSimdAvailable()) {
+    throw new Error('the main thread runs the FMA build of the CPU kernels, but this thread has no relaxed SIMD');
+  }
+  current = { kernels: instantiate(api, memory, true, fma), memory, shared: true, fma };
   buffers = new WeakSet();
   refresh();
   return current;

@@ -37,6 +37,8 @@ export interface HelperThread {
 export interface HelperStart {
   /** The heap's shared WebAssembly.Memory. */
   readonly memory: WasmMemory;
+  /** Whether the heap runs the FMA build of the kernels: the helper instantiates the same one. */
+  readonly fma: boolean;
   /** The helper's thread number, from 1 (the calling thread is 0). */
   readonly index: number;
 }
@@ -141,7 +143,7 @@ export const useThreads = (threads: number, spawner?: ThreadSpawner): number => 
 /** Starts the helpers that useThreads planned, if they have not started yet. */
 export const startHelpers = (): void => {
   const h = heap();
-  while (spawn && h && helpers.length < planned) helpers.push(spawn.spawn({ memory: h.memory, index: helpers.length + 1 }));
+  while (spawn && h && helpers.length < planned) helpers.push(spawn.spawn({ memory: h.memory, fma: h.fma, index: helpers.length + 1 }));
 };
 
 const stopHelpers = (): void => {
@@ -267,7 +269,7 @@ export const parallelFor = (job: Job, count: number, args: Float64Array): void =
 
 /** A helper thread's life: waits for jobs and runs their items until told to stop. */
 export const serveHelper = (start: HelperStart): void => {
-  attachHeap(start.memory);
+  attachHeap(start.memory, start.fma);
   const me = start.index;
   self = me;
   const ctl = heapI32();

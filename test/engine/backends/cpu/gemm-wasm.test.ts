@@ -17,7 +17,7 @@ import {
   wasmGemmAvailable,
   wasmGemmMemoryBytes,
 } from '../../../../engine/backends/cpu/kernels/gemm-wasm';
-import { SGEMM_WASM_BASE64 } from '../../../../engine/backends/cpu/kernels/gemm-wasm.generated';
+import { SGEMM_FMA_WASM_BASE64, SGEMM_WASM_BASE64 } from '../../../../engine/backends/cpu/kernels/gemm-wasm.generated';
 import { seededRandom } from './harness';
 
 interface Case {
@@ -214,7 +214,7 @@ describe.runIf(available)('gemmWasm', () => {
 
 describe('gemm-wasm.generated.ts', () => {
   it('is what npm run wasm assembles from the .wat source', async (context) => {
-    let build: { assemble(): Promise<Uint8Array>; render(bytes: Uint8Array): string; GENERATED: string };
+    let build: { assemble(fma?: boolean): Promise<Uint8Array>; render(bytes: Uint8Array, fmaBytes: Uint8Array): string; GENERATED: string };
     try {
       await import('wabt');
       build = await import(new URL('../../../../scripts/build-wasm.mjs', import.meta.url).href);
@@ -224,8 +224,10 @@ describe('gemm-wasm.generated.ts', () => {
       return context.skip(reason);
     }
     const bytes = await build.assemble();
+    const fmaBytes = await build.assemble(true);
     expect(Buffer.from(SGEMM_WASM_BASE64, 'base64').equals(Buffer.from(bytes))).toBe(true);
+    expect(Buffer.from(SGEMM_FMA_WASM_BASE64, 'base64').equals(Buffer.from(fmaBytes))).toBe(true);
     const committed = readFileSync(new URL(`../../../../${build.GENERATED}`, import.meta.url), 'utf8');
-    expect(committed).toBe(build.render(bytes));
+    expect(committed).toBe(build.render(bytes, fmaBytes));
   });
 });

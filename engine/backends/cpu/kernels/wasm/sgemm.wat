@@ -23,9 +23,10 @@
 ;; in order, in runs of 64 steps, each run's sums then added into C (times alpha); edge tiles go
 ;; through a scratch tile with the same arithmetic. So every entry of C is summed in one fixed
 ;; order that depends only on K (runs restart at each KC block), not on the data, the entry's
-;; place in a tile, or the machine: results are identical from run to run. Without FMA in
-;; 128-bit SIMD each step is a mul then an add (relaxed SIMD's madd would be faster but may or
-;; may not fuse, machine by machine). The other kernels, too, sum in one fixed order each.
+;; place in a tile, or the machine: results are identical from run to run. Each step here is a
+;; mul then an add; scripts/build-wasm.mjs also makes an FMA build whose micro-kernel fuses them
+;; (f32x4.relaxed_madd: fused or not machine by machine, the same on one machine), which heap.ts
+;; picks where relaxed SIMD is on. The other kernels, too, sum in one fixed order each.
 (module
   (import "env" "memory" (memory 1 32768))
 
