@@ -7,9 +7,7 @@
  * `render-process-gone`. No electron import: the window and port are anything shaped like
  * Electron's, so tests drive the handle under plain Node.
  */
-import type { WorkerExit, WorkerHandle } from '../services/jobs/worker-host';
-import { isStreamingMessage } from '../worker/job-stream';
-import { validateWorkerMessage, type HostMessage, type WorkerMessage } from '../worker/protocol';
+import { PortWorkerHandle } from './port-worker-handle';
 import { classifyUtilityExit, type GoneDetails } from './utility-worker';
 
 /** The parts of Electron's MessagePortMain used here. */
@@ -32,24 +30,15 @@ export interface HiddenWindow {
   destroy(): void;
 }
 
-export class GpuWindowWorker implements WorkerHandle {
+export class GpuWindowWorker extends PortWorkerHandle {
   private gone: GoneDetails | undefined;
   private consoleTail = '';
-  private killedByUs = false;
-  private finished = false;
-  private exited: WorkerExit | null = null;
-  private readonly messageListeners: ((message: WorkerMessage) => void)[] = [];
-  private readonly errorListeners: ((error: Error) => void)[] = [];
-  private readonly exitListeners: ((exit: WorkerExit) => void)[] = [];
-  private ready = false;
-  private nextStreamId = 0;
-  private readonly pendingStreams = new Map<number, () => void>();
-  private readonly unsentStreams: [streamId: number, port: unknown][] = [];
 
   constructor(
     private readonly window: HiddenWindow,
     private readonly port: WorkerPort,
   ) {
+    super();
     port.on('message', (event) => this.receive(event.data));
     port.start();
     window.webContents.on('render-process-gone', (_event, details) => {
@@ -71,84 +60,32 @@ export class GpuWindowWorker implements WorkerHandle {
     }
   }
 
-  send(message: HostMessage): void {
-    if (!this.exited) this.port.postMessage(message);
-  }
-
-  onMessage(listener: (message: WorkerMessage) => void): void {
-    this.messageListeners.push(listener);
-  }
-
-  onProtocolError(listener: (error: Error) => void): void {
-    this.errorListeners.push(listener);
-  }
-
-  onExit(listener: (exit: WorkerExit) => void): void {
-    if (this.exited) listener(this.exited);
-    else this.exitListeners.push(listener);
-  }
-
-  /**
-   * Hands the page one end of a window's job stream (electron/worker/job-stream.ts), once it is
-   * ready; `onStreaming` runs when the page says it serves it. False once the worker has ended.
-   */
-  openStream(port: unknown, onStreaming: () => void): boolean {
-    if (this.exited || this.finished) return false;
-    const streamId = this.nextStreamId++;
-    this.pendingStreams.set(streamId, onStreaming);
-    if (this.ready) this.port.postMessage({ type: 'stream', streamId }, [port]);
-    else this.unsentStreams.push([streamId, port]);
-    return true;
-  }
-
   /** The page could not be loaded: the worker never started. */
   launchFailed(detail: string): void {
     this.gone = { reason: 'launch-failed', exitCode: 0 };
     this.consoleTail = detail;
-    if (!this.window.isDestroyed()) this.window.destroy();
+    this.end();
   }
 
-  kill(): void {
-    this.killedByUs = true;
-    if (!this.window.isDestroyed()) this.window.destroy();
+  protected post(message: unknown, transfer?: unknown[]): void {
+    this.port.postMessage(message, transfer);
   }
 
-  private receive(raw: unknown): void {
-    if (isStreamingMessage(raw)) {
-      const onStreaming = this.pendingStreams.get(raw.streamId);
-      this.pendingStreams.delete(raw.streamId);
-      onStreaming?.();
-      return;
-    }
-    let message: WorkerMessage;
-    try {
-      message = validateWorkerMessage(raw);
-    } catch (error) {
-      for (const listener of this.errorListeners) listener(error as Error);
-      return;
-    }
-    if (message.type === 'ready') {
-      this.ready = true;
-      for (const [streamId, port] of this.unsentStreams.splice(0)) this.port.postMessage({ type: 'stream', streamId }, [port]);
-    }
-    for (const listener of this.messageListeners) listener(message);
-    // Its last message delivered, the window has nothing left to do.
-    if (message.type === 'done' || message.type === 'failed') {
-      this.finished = true;
-      if (!this.window.isDestroyed()) this.window.destroy();
-    }
+  protected end(): void {
+    if (!this.window.isDestroyed()) this.window.destroy();
   }
 
   private exit(): void {
-    if (this.exited) return;
+    if (this.hasExited) return;
     this.port.close();
-    this.exited = classifyUtilityExit({
-      code: this.gone?.exitCode ?? 0,
-      gone: this.gone,
-      killedByUs: this.killedByUs,
-      finished: this.finished,
-      stderrTail: this.consoleTail,
-    });
-    for (const listener of this.exitListeners) listener(this.exited);
+    this.reportExit(
+      classifyUtilityExit({
+        code: this.gone?.exitCode ?? 0,
+        gone: this.gone,
+        killedByUs: this.killedByUs,
+        finished: this.finished,
+        stderrTail: this.consoleTail,
+      }),
+    );
   }
 }

@@ -10,8 +10,7 @@
  * the last stderr lines and V8 fatal errors.
  */
 import type { ExitReason, WorkerExit, WorkerHandle } from '../services/jobs/worker-host';
-import { isStreamingMessage } from '../worker/job-stream';
-import { validateWorkerMessage, type HostMessage, type WorkerMessage } from '../worker/protocol';
+import { PortWorkerHandle } from './port-worker-handle';
 
 /** The parts of Electron's UtilityProcess the handle uses. */
 export interface UtilityChild {
@@ -66,25 +65,15 @@ export interface UtilityWorkerOptions {
   readonly settleMs?: number;
 }
 
-export class UtilityWorker implements WorkerHandle {
+export class UtilityWorker extends PortWorkerHandle {
   private stderrTail = '';
   private fatalError: string | undefined;
-  private killedByUs = false;
-  private finished = false;
-  private exited: WorkerExit | null = null;
-  private readonly messageListeners: ((message: WorkerMessage) => void)[] = [];
-  private readonly errorListeners: ((error: Error) => void)[] = [];
-  private readonly exitListeners: ((exit: WorkerExit) => void)[] = [];
-  private nextStreamId = 0;
-  /** Streams handed to the worker that it has not yet said it serves, by id. */
-  private readonly pendingStreams = new Map<number, () => void>();
-  private readonly unsentStreams: [streamId: number, port: unknown][] = [];
-  private ready = false;
 
   constructor(
     private readonly child: UtilityChild,
     private readonly options: UtilityWorkerOptions = {},
   ) {
+    super();
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
       this.stderrTail = (this.stderrTail + chunk).slice(-4000);
@@ -102,81 +91,28 @@ export class UtilityWorker implements WorkerHandle {
     return this.child.pid;
   }
 
-  send(message: HostMessage): void {
-    if (!this.exited) this.child.postMessage(message);
+  protected post(message: unknown, transfer?: unknown[]): void {
+    this.child.postMessage(message, transfer);
   }
 
-  /**
-   * Hands the worker one end of a window's job stream (job-stream.ts). `onStreaming` runs when the
-   * worker says it serves the port, in order with its other messages: those before went to main only.
-   * False when the worker has already ended.
-   */
-  openStream(port: unknown, onStreaming: () => void): boolean {
-    if (this.exited || this.finished) return false;
-    const streamId = this.nextStreamId++;
-    this.pendingStreams.set(streamId, onStreaming);
-    // Before `ready` the worker may not be listening yet, and a message then would be lost.
-    if (this.ready) this.child.postMessage({ type: 'stream', streamId }, [port]);
-    else this.unsentStreams.push([streamId, port]);
-    return true;
-  }
-
-  onMessage(listener: (message: WorkerMessage) => void): void {
-    this.messageListeners.push(listener);
-  }
-
-  onProtocolError(listener: (error: Error) => void): void {
-    this.errorListeners.push(listener);
-  }
-
-  onExit(listener: (exit: WorkerExit) => void): void {
-    if (this.exited) listener(this.exited);
-    else this.exitListeners.push(listener);
-  }
-
-  kill(): void {
-    this.killedByUs = true;
+  // A utility process has no channel to close after its last message (the Node entry disconnects
+  // and exits by itself), so it is ended.
+  protected end(): void {
     this.child.kill();
   }
 
-  private receive(raw: unknown): void {
-    if (isStreamingMessage(raw)) {
-      const onStreaming = this.pendingStreams.get(raw.streamId);
-      this.pendingStreams.delete(raw.streamId);
-      onStreaming?.();
-      return;
-    }
-    let message: WorkerMessage;
-    try {
-      message = validateWorkerMessage(raw);
-    } catch (error) {
-      for (const listener of this.errorListeners) listener(error as Error);
-      return;
-    }
-    if (message.type === 'ready') {
-      this.ready = true;
-      for (const [streamId, port] of this.unsentStreams.splice(0)) this.child.postMessage({ type: 'stream', streamId }, [port]);
-    }
-    for (const listener of this.messageListeners) listener(message);
-    // Its last message delivered, the worker has nothing left to do (the Node entry disconnects
-    // and exits by itself; a utility process has no such channel to close).
-    if (message.type === 'done' || message.type === 'failed') {
-      this.finished = true;
-      this.child.kill();
-    }
-  }
-
   private exit(code: number): void {
-    if (this.exited) return;
-    this.exited = classifyUtilityExit({
-      code,
-      gone: this.options.gone?.(),
-      killedByUs: this.killedByUs,
-      finished: this.finished,
-      stderrTail: this.stderrTail,
-      fatalError: this.fatalError,
-    });
-    for (const listener of this.exitListeners) listener(this.exited);
+    if (this.hasExited) return;
+    this.reportExit(
+      classifyUtilityExit({
+        code,
+        gone: this.options.gone?.(),
+        killedByUs: this.killedByUs,
+        finished: this.finished,
+        stderrTail: this.stderrTail,
+        fatalError: this.fatalError,
+      }),
+    );
   }
 }
 
