@@ -2,13 +2,11 @@
 // trained for an epoch on an MNIST subset: each answer is checked against the engine run here on
 // the same weights and samples (maps to within their 8-bit step), and malformed requests are refused.
 import { describe, expect, it } from 'vitest';
-import { JobManager, type Job, type JobEvent, type JobRequest } from '../../../electron/services/jobs/job-manager';
-import { ForkWorkerHost, type WorkerHandle, type WorkerHost } from '../../../electron/services/jobs/worker-host';
+import { JobManager } from '../../../electron/services/jobs/job-manager';
+import { ForkWorkerHost } from '../../../electron/services/jobs/worker-host';
 import { PROTOCOL_VERSION, validateHostMessage } from '../../../electron/worker/protocol';
 import { openTrainingData } from '../../../electron/worker/training-data';
-import type { VisualReplyMessage, VisualRequestMessage } from '../../../electron/worker/visual-protocol';
 import { CPU_LAYERS } from '../../../engine/backends/cpu/layers';
-import { findTemplate } from '../../../engine/graph/templates';
 import { compileModel, Plan } from '../../../engine/train/plan';
 import { confusionReport } from '../../../engine/viz/confusion';
 import { deconvnetProjection } from '../../../engine/viz/deconvnet';
@@ -16,44 +14,7 @@ import { occlusion } from '../../../engine/viz/occlusion';
 import { dequantise, type QuantisedMap } from '../../../engine/viz/quantise';
 import { gradCam, saliency } from '../../../engine/viz/saliency';
 import { topActivations } from '../../../engine/viz/top-patches';
-
-const request = (epochs: number, limit: number): JobRequest => ({
-  graph: findTemplate('lenet5')!.build(),
-  dataset: { kind: 'mnist' },
-  baseFolder: process.cwd(),
-  limit,
-  training: { epochs, batchSize: 32, learningRate: 0.003, optimizer: { kind: 'adam' }, seed: 5 },
-  backend: 'cpu',
-  progressIntervalMs: 20,
-});
-
-/** Forked workers told to pause before they start: they hold the weights they were given. */
-class PausedHost implements WorkerHost {
-  private readonly inner = new ForkWorkerHost();
-  spawn(options?: { maxMemoryMb?: number }): WorkerHandle {
-    const worker = this.inner.spawn(options);
-    worker.onMessage((message) => message.type === 'ready' && worker.send({ type: 'pause' }));
-    return worker;
-  }
-}
-
-const next = (job: Job, match: (event: JobEvent) => boolean): Promise<JobEvent> =>
-  new Promise((resolve) => {
-    const stop = job.subscribe((event) => {
-      if (match(event)) {
-        stop();
-        resolve(event);
-      }
-    });
-  });
-
-let requestId = 1;
-const ask = async (job: Job, message: Omit<VisualRequestMessage, 'type' | 'requestId'>): Promise<VisualReplyMessage> => {
-  const id = requestId++;
-  const reply = next(job, (event) => event.type === 'visual' && event.requestId === id);
-  job.worker!.send({ type: 'visual', requestId: id, ...message });
-  return (await reply) as VisualReplyMessage;
-};
+import { askVisual, lenetRequest, nextEvent, PausedHost } from './visual-jobs';
 
 /** A map equals `expected` to within half its 8-bit step (plus float noise). */
 const expectMap = (map: QuantisedMap, expected: ArrayLike<number>, shape: number[]) => {
@@ -67,27 +28,27 @@ const expectMap = (map: QuantisedMap, expected: ArrayLike<number>, shape: number
 
 describe('analysis requests to a training worker', () => {
   it('answers saliency, Grad-CAM, occlusion, deconvnet, top-9 patches and confusion as the engine computes them', async () => {
-    const first = new JobManager(new ForkWorkerHost(), { maxConcurrent: 1 }).submit(request(1, 1200));
+    const first = new JobManager(new ForkWorkerHost(), { maxConcurrent: 1 }).submit(lenetRequest(1, 1200));
     await first.whenEnded();
     const checkpoint = first.lastCheckpoint!;
-    const job = new JobManager(new PausedHost(), { maxConcurrent: 1 }).submit({ ...request(2, 1200), resume: checkpoint });
-    await next(job, (event) => event.type === 'started');
+    const job = new JobManager(new PausedHost(), { maxConcurrent: 1 }).submit({ ...lenetRequest(2, 1200), resume: checkpoint });
+    await nextEvent(job, (event) => event.type === 'started');
 
     // the same network and data here
-    const model = compileModel(request(1, 1200).graph, CPU_LAYERS);
+    const model = compileModel(lenetRequest(1, 1200).graph, CPU_LAYERS);
     for (const [name, values] of checkpoint.weights) model.weights.get(name)!.set(values);
-    const { validation } = openTrainingData({ type: 'start', protocol: PROTOCOL_VERSION, jobId: 'here', ...request(1, 1200) });
+    const { validation } = openTrainingData({ type: 'start', protocol: PROTOCOL_VERSION, jobId: 'here', ...lenetRequest(1, 1200) });
     const single = new Plan(model, 1, () => 0.5, { inputGradient: true });
     const survey = new Plan(model, 32, () => 0.5);
 
-    const salient = await ask(job, { kind: 'saliency', sample: 3, classIndex: 4 });
+    const salient = await askVisual(job, { kind: 'saliency', sample: 3, classIndex: 4 });
     if (salient.analysis?.kind !== 'saliency') throw new Error(salient.error);
     const input = salient.sample!.input.values;
     expect(salient.analysis.classIndex).toBe(4);
     expectMap(salient.analysis.map, saliency(single, input, 4).map, [28, 28]);
 
     const predictedClass = salient.sample!.output.values.indexOf(Math.max(...salient.sample!.output.values));
-    const cam = await ask(job, { kind: 'gradcam', sample: 3 });
+    const cam = await askVisual(job, { kind: 'gradcam', sample: 3 });
     if (cam.analysis?.kind !== 'gradcam') throw new Error(cam.error);
     expect(cam.analysis).toMatchObject({ layer: 'relu2', classIndex: predictedClass });
     expect(cam.analysis.probability).toBeGreaterThan(0.1);
@@ -95,19 +56,19 @@ describe('analysis requests to a training worker', () => {
     expectMap(cam.analysis.map, camHere.map, [28, 28]);
     expectMap(cam.analysis.coarse, camHere.coarse, [10, 10]);
 
-    const occluded = await ask(job, { kind: 'occlusion', sample: 3, classIndex: 2, size: 6, stride: 3 });
+    const occluded = await askVisual(job, { kind: 'occlusion', sample: 3, classIndex: 2, size: 6, stride: 3 });
     if (occluded.analysis?.kind !== 'occlusion') throw new Error(occluded.error);
     const occlusionHere = occlusion(survey, input, 2, { size: 6, stride: 3 });
     expect(occluded.analysis.baseline).toBeCloseTo(occlusionHere.baseline, 5);
     expectMap(occluded.analysis.map, occlusionHere.drop, [occlusionHere.rows, occlusionHere.columns]);
 
-    const projected = await ask(job, { kind: 'deconvnet', sample: 3, nodeId: 'pool2', channel: 5 });
+    const projected = await askVisual(job, { kind: 'deconvnet', sample: 3, nodeId: 'pool2', channel: 5 });
     if (projected.analysis?.kind !== 'deconvnet') throw new Error(projected.error);
     const projectionHere = deconvnetProjection(single, input, 'pool2', 5);
     expect(projected.analysis).toMatchObject({ layer: 'pool2', channel: 5, y: projectionHere.y, x: projectionHere.x });
     expectMap(projected.analysis.map, projectionHere.pixels, [1, 28, 28]);
 
-    const top = await ask(job, { kind: 'top-patches', nodeId: 'conv2', channel: 7, samples: 150 });
+    const top = await askVisual(job, { kind: 'top-patches', nodeId: 'conv2', channel: 7, samples: 150 });
     if (top.analysis?.kind !== 'top-patches') throw new Error(top.error);
     const topHere = topActivations(survey, validation!, 'conv2', 7, { indices: Int32Array.from({ length: 150 }, (_, i) => i) });
     expect(top.analysis.scanned).toBe(150);
@@ -122,7 +83,7 @@ describe('analysis requests to a training worker', () => {
       expect(patch.image.scale).toBeGreaterThan(0);
     }
 
-    const confusion = await ask(job, { kind: 'confusion' });
+    const confusion = await askVisual(job, { kind: 'confusion' });
     if (confusion.analysis?.kind !== 'confusion') throw new Error(confusion.error);
     const confusionHere = confusionReport(survey, validation!, { limit: 10_000 });
     expect(confusion.analysis.samples).toBe(validation!.size);
@@ -139,13 +100,13 @@ describe('analysis requests to a training worker', () => {
     expect(confusion.analysis.misclassified.every((m) => m.image.data.length === 784)).toBe(true);
 
     // refusals, said as such
-    expect((await ask(job, { kind: 'saliency', sample: 3, classIndex: 10 })).error).toBe(
+    expect((await askVisual(job, { kind: 'saliency', sample: 3, classIndex: 10 })).error).toBe(
       'there is no class 10: the network scores 10 classes (0 to 9)',
     );
-    expect((await ask(job, { kind: 'deconvnet', nodeId: 'fc1', channel: 0 })).error).toBe(
+    expect((await askVisual(job, { kind: 'deconvnet', nodeId: 'fc1', channel: 0 })).error).toBe(
       'fc1 outputs [120]; a projection starts from a layer whose output is an image',
     );
-    expect((await ask(job, { kind: 'gradcam', nodeId: 'fc3' })).error).toMatch(/fc3 outputs \[10\]; Grad-CAM needs/);
+    expect((await askVisual(job, { kind: 'gradcam', nodeId: 'fc3' })).error).toMatch(/fc3 outputs \[10\]; Grad-CAM needs/);
     job.stop();
     await job.whenEnded();
 

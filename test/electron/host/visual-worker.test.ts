@@ -2,53 +2,14 @@
 // filters and activations asked for while LeNet-5 trains, checked against the checkpoint they
 // started from and against a convolution computed here; filters pushed while watched; refusals.
 import { describe, expect, it } from 'vitest';
-import { JobManager, type Job, type JobEvent, type JobRequest } from '../../../electron/services/jobs/job-manager';
-import { ForkWorkerHost, type WorkerHandle, type WorkerHost } from '../../../electron/services/jobs/worker-host';
+import { JobManager, type Job, type JobEvent } from '../../../electron/services/jobs/job-manager';
+import { ForkWorkerHost } from '../../../electron/services/jobs/worker-host';
 import { ProtocolError, validateHostMessage, type CheckpointMessage } from '../../../electron/worker/protocol';
-import type { VisualReplyMessage, VisualRequestMessage } from '../../../electron/worker/visual-protocol';
-import { findTemplate } from '../../../engine/graph/templates';
-
-const request = (epochs: number, limit: number): JobRequest => ({
-  graph: findTemplate('lenet5')!.build(),
-  dataset: { kind: 'mnist' },
-  baseFolder: process.cwd(),
-  limit,
-  training: { epochs, batchSize: 32, learningRate: 0.003, optimizer: { kind: 'adam' }, seed: 5 },
-  backend: 'cpu',
-  progressIntervalMs: 20,
-});
-
-/** Forked workers that are told to pause before they start: they hold their starting weights. */
-class PausedHost implements WorkerHost {
-  private readonly inner = new ForkWorkerHost();
-  spawn(options?: { maxMemoryMb?: number }): WorkerHandle {
-    const worker = this.inner.spawn(options);
-    // Registered before the job manager's listener, so 'pause' goes out before 'start'.
-    worker.onMessage((message) => message.type === 'ready' && worker.send({ type: 'pause' }));
-    return worker;
-  }
-}
-
-const next = (job: Job, match: (event: JobEvent) => boolean): Promise<JobEvent> =>
-  new Promise((resolve) => {
-    const stop = job.subscribe((event) => {
-      if (match(event)) {
-        stop();
-        resolve(event);
-      }
-    });
-  });
-
-let requestId = 1;
-const ask = async (job: Job, message: Omit<VisualRequestMessage, 'type' | 'requestId'>): Promise<VisualReplyMessage> => {
-  const id = requestId++;
-  const reply = next(job, (event) => event.type === 'visual' && event.requestId === id);
-  job.worker!.send({ type: 'visual', requestId: id, ...message });
-  return (await reply) as VisualReplyMessage;
-};
+import type { VisualReplyMessage } from '../../../electron/worker/visual-protocol';
+import { askVisual, lenetRequest, nextEvent, PausedHost } from './visual-jobs';
 
 const snapshot = async (job: Job, tensor: string): Promise<Float32Array> => {
-  const reply = next(job, (event) => event.type === 'snapshot' && event.tensor === tensor);
+  const reply = nextEvent(job, (event) => event.type === 'snapshot' && event.tensor === tensor);
   job.worker!.send({ type: 'snapshot', requestId: 999, tensor });
   return ((await reply) as Extract<JobEvent, { type: 'snapshot' }>).values!;
 };
@@ -75,15 +36,15 @@ const conv1 = (input: Float32Array, weight: Float32Array, bias: Float32Array): F
 
 describe('visual requests to a training worker', () => {
   it('answers with the checkpoint weights while paused, and activations that agree with them', async () => {
-    const first = new JobManager(new ForkWorkerHost(), { maxConcurrent: 1 }).submit(request(1, 256));
+    const first = new JobManager(new ForkWorkerHost(), { maxConcurrent: 1 }).submit(lenetRequest(1, 256));
     await first.whenEnded();
     const checkpoint = first.lastCheckpoint!;
     expect(checkpoint.epoch).toBe(1);
 
-    const job = new JobManager(new PausedHost(), { maxConcurrent: 1 }).submit({ ...request(2, 256), resume: checkpoint });
-    await next(job, (event) => event.type === 'started');
+    const job = new JobManager(new PausedHost(), { maxConcurrent: 1 }).submit({ ...lenetRequest(2, 256), resume: checkpoint });
+    await nextEvent(job, (event) => event.type === 'started');
     expect(job.state).toBe('paused');
-    const filters = await ask(job, { kind: 'filters', nodeId: 'conv1' });
+    const filters = await askVisual(job, { kind: 'filters', nodeId: 'conv1' });
     expect(filters.error).toBeUndefined();
     // Epoch 2 has begun (its first step not yet taken).
     expect(filters).toMatchObject({ kind: 'filters', epoch: 2, globalStep: checkpoint.globalStep });
@@ -91,11 +52,11 @@ describe('visual requests to a training worker', () => {
       { nodeId: 'conv1', name: 'conv1.weight', shape: [6, 1, 5, 5] },
     ]);
     expect(filters.tensors[0].values).toEqual(weightOf(checkpoint, 'conv1.weight'));
-    const conv2 = await ask(job, { kind: 'filters', nodeId: 'conv2' });
+    const conv2 = await askVisual(job, { kind: 'filters', nodeId: 'conv2' });
     expect(conv2.tensors[0].shape).toEqual([16, 6, 5, 5]);
     expect(conv2.tensors[0].values).toEqual(weightOf(checkpoint, 'conv2.weight'));
 
-    const all = await ask(job, { kind: 'activations', sample: 7 });
+    const all = await askVisual(job, { kind: 'activations', sample: 7 });
     expect(all.tensors.map((t) => [t.nodeId, t.shape.join('×')])).toEqual([
       ['conv1', '6×28×28'],
       ['relu1', '6×28×28'],
@@ -125,10 +86,10 @@ describe('visual requests to a training worker', () => {
         }
 
     // One layer only, a training sample, and the same sample again gives the same maps.
-    const one = await ask(job, { kind: 'activations', nodeId: 'pool1', sample: 7 });
+    const one = await askVisual(job, { kind: 'activations', nodeId: 'pool1', sample: 7 });
     expect(one.tensors.map((t) => t.nodeId)).toEqual(['pool1']);
     expect(one.tensors[0].values).toEqual(p1);
-    const train = await ask(job, { kind: 'activations', nodes: ['input', 'fc3'], sample: 255, subset: 'train' });
+    const train = await askVisual(job, { kind: 'activations', nodes: ['input', 'fc3'], sample: 255, subset: 'train' });
     expect(train.sample).toMatchObject({ index: 255, subset: 'train', count: 256 });
     expect(train.tensors[0].values).toEqual(train.sample!.input.values);
     expect(train.tensors[1].values).toEqual(train.sample!.output.values);
@@ -139,20 +100,20 @@ describe('visual requests to a training worker', () => {
   });
 
   it('answers between steps while it trains, and pushes filters every N steps while watched', async () => {
-    const job = new JobManager(new ForkWorkerHost(), { maxConcurrent: 1 }).submit(request(3, 1024));
+    const job = new JobManager(new ForkWorkerHost(), { maxConcurrent: 1 }).submit(lenetRequest(3, 1024));
     const pushed: VisualReplyMessage[] = [];
     job.subscribe((event) => event.type === 'visual' && event.requestId === 0 && pushed.push(event));
-    await next(job, (event) => event.type === 'progress');
+    await nextEvent(job, (event) => event.type === 'progress');
     job.worker!.send({ type: 'watch', everySteps: 10 });
-    const early = await ask(job, { kind: 'filters', nodeId: 'conv1' });
-    await next(job, (event) => event.type === 'progress' && event.globalStep > early.globalStep + 20);
-    const later = await ask(job, { kind: 'filters', nodeId: 'conv1' });
+    const early = await askVisual(job, { kind: 'filters', nodeId: 'conv1' });
+    await nextEvent(job, (event) => event.type === 'progress' && event.globalStep > early.globalStep + 20);
+    const later = await askVisual(job, { kind: 'filters', nodeId: 'conv1' });
     expect(later.globalStep).toBeGreaterThan(early.globalStep);
     expect(later.tensors[0].values).not.toEqual(early.tensors[0].values);
     expect(later.tensors[0].values.every(Number.isFinite)).toBe(true);
-    const maps = await ask(job, { kind: 'activations', sample: 0 });
+    const maps = await askVisual(job, { kind: 'activations', sample: 0 });
     expect(maps.tensors).toHaveLength(6);
-    await next(job, (event) => event.type === 'visual' && event.requestId === 0 && pushed.length >= 3);
+    await nextEvent(job, (event) => event.type === 'visual' && event.requestId === 0 && pushed.length >= 3);
     job.worker!.send({ type: 'watch', everySteps: 0 });
     job.stop();
     await job.whenEnded();
@@ -162,14 +123,16 @@ describe('visual requests to a training worker', () => {
   });
 
   it('says why it cannot answer, and the protocol refuses malformed requests', async () => {
-    const job = new JobManager(new PausedHost(), { maxConcurrent: 1 }).submit(request(1, 64));
-    await next(job, (event) => event.type === 'started');
-    expect((await ask(job, { kind: 'filters', nodeId: 'pool1' })).error).toBe(
+    const job = new JobManager(new PausedHost(), { maxConcurrent: 1 }).submit(lenetRequest(1, 64));
+    await nextEvent(job, (event) => event.type === 'started');
+    expect((await askVisual(job, { kind: 'filters', nodeId: 'pool1' })).error).toBe(
       'pool1 is a MaxPool2D layer: it has no filters; choose a convolution',
     );
-    expect((await ask(job, { kind: 'filters', nodeId: 'nope' })).error).toBe("there is no layer 'nope' in the trained network");
-    expect((await ask(job, { kind: 'activations', sample: 11 })).error).toBe('there is no sample 11: the validation set has 11 (0 to 10)');
-    expect((await ask(job, { kind: 'activations', nodes: ['conv1', 'x'] })).error).toMatch(/no layer 'x'/);
+    expect((await askVisual(job, { kind: 'filters', nodeId: 'nope' })).error).toBe("there is no layer 'nope' in the trained network");
+    expect((await askVisual(job, { kind: 'activations', sample: 11 })).error).toBe(
+      'there is no sample 11: the validation set has 11 (0 to 10)',
+    );
+    expect((await askVisual(job, { kind: 'activations', nodes: ['conv1', 'x'] })).error).toMatch(/no layer 'x'/);
     job.stop();
     await job.whenEnded();
 
