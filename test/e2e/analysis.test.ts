@@ -6,9 +6,10 @@
 // writes docs/images/analysis-{attribution,deconvnet,confusion}.png.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Locator, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, launchBrowser, ROOT, startServe, type Served } from './harness';
+import { canvasFacts } from './canvas-pixels';
 
 if (chromiumMissing) console.warn(chromiumMissing);
 
@@ -19,23 +20,6 @@ let served: Served;
 let context: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
-
-interface Canvas2d {
-  readonly width: number;
-  readonly height: number;
-  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
-}
-
-/** A canvas's size and how many different colours it shows (a blank one shows one). */
-const canvasFacts = (canvas: Locator) =>
-  canvas.evaluate((node) => {
-    const element = node as unknown as Canvas2d;
-    const { width, height } = element;
-    const data = element.getContext('2d')!.getImageData(0, 0, width, height).data;
-    const colours = new Set<number>();
-    for (let i = 0; i < data.length; i += 4) colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
-    return { width, height, colours: colours.size };
-  });
 
 const shoot = async (name: string, forDocs = true) => {
   mkdirSync(ARTEFACTS, { recursive: true });

@@ -5,9 +5,10 @@
 // CNN_STUDIO_SCREENSHOTS=1 also writes docs/images/history.png.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Locator, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, launchBrowser, ROOT, startServe, type Served } from './harness';
+import { canvasPixels } from './canvas-pixels';
 
 const SCREENSHOTS = process.env.CNN_STUDIO_SCREENSHOTS ? join(ROOT, 'docs', 'images') : null;
 
@@ -17,20 +18,6 @@ let served: Served;
 let context: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
-
-/** The part of a <canvas> read here (the tests' type libraries have no DOM). */
-interface Canvas2d {
-  readonly width: number;
-  readonly height: number;
-  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
-}
-
-/** A canvas's pixels, as a list of numbers. */
-const pixels = (canvas: Locator) =>
-  canvas.evaluate((node) => {
-    const element = node as unknown as Canvas2d;
-    return [...element.getContext('2d')!.getImageData(0, 0, element.width, element.height).data];
-  });
 
 const train = async () => {
   await page.getByRole('button', { name: 'Train' }).click();
@@ -69,23 +56,23 @@ describe.skipIf(chromiumMissing !== null)('the History tab', () => {
     expect(await scrubber.getAttribute('max')).toBe('3');
     expect(await page.getByTestId('history-epoch').textContent()).toBe('3');
     const grid = page.getByTestId('history-filters-grid');
-    const third = await pixels(grid);
+    const third = await canvasPixels(grid);
 
     await scrubber.focus();
     await page.keyboard.press('Home');
     await expect.poll(() => page.getByTestId('history-epoch').textContent()).toBe('1');
     expect(await page.getByTestId('history-filters').getAttribute('data-epoch')).toBe('1');
-    const first = await pixels(grid);
+    const first = await canvasPixels(grid);
     expect(first).toHaveLength(third.length);
     expect(first).not.toEqual(third);
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => page.getByTestId('history-epoch').textContent()).toBe('2');
-    const second = await pixels(grid);
+    const second = await canvasPixels(grid);
     expect(second).not.toEqual(first);
     expect(second).not.toEqual(third);
     await page.keyboard.press('Home');
     await expect.poll(() => page.getByTestId('history-epoch').textContent()).toBe('1');
-    expect(await pixels(grid)).toEqual(first);
+    expect(await canvasPixels(grid)).toEqual(first);
 
     await page.getByTestId('history-weights').waitFor();
     await page.getByTestId('history-gradients').waitFor();
@@ -100,8 +87,8 @@ describe.skipIf(chromiumMissing !== null)('the History tab', () => {
     expect(await page.getByTestId('history-epoch').textContent()).toBe('1');
     expect(await page.getByTestId('history-compare').getAttribute('data-epoch')).toBe('1');
     expect(await page.getByTestId('history-compare').textContent()).toContain('run 1');
-    expect(await pixels(page.getByTestId('history-compare-grid'))).toEqual(first);
-    expect(await pixels(page.getByTestId('history-filters-grid'))).not.toEqual(first);
+    expect(await canvasPixels(page.getByTestId('history-compare-grid'))).toEqual(first);
+    expect(await canvasPixels(page.getByTestId('history-filters-grid'))).not.toEqual(first);
     // the canvas shows the newest epoch's warnings on their nodes (LeNet's graph itself has none)
     const listed = await page.getByTestId('history-warnings').locator('li:not(.muted)').allTextContents();
     expect(listed).toContain('relu1: 100% of units never fire on the probe batch (32 samples, epoch 1)');
