@@ -33,7 +33,7 @@ export interface SpawnOptions {
   readonly maxMemoryMb?: number;
   /** The backend the job asked for. */
   readonly backend?: Backend;
-  /** The kind of its dataset (some places cannot read files). */
+  /** The kind of its dataset. */
   readonly datasetKind?: string;
 }
 

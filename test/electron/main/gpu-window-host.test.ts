@@ -6,6 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { findTemplate } from '../../../engine/graph/templates';
 import { GPU_PORT_CHANNEL, GpuWindowHost } from '../../../electron/main/gpu-window-host';
 import type { GpuWindowWorker } from '../../../electron/main/gpu-window-worker';
+import { loadMnist } from '../../../electron/services/datasets/mnist';
 import { JobManager, type JobEvent } from '../../../electron/services/jobs/job-manager';
 import type { WorkerExit } from '../../../electron/services/jobs/worker-host';
 import { PROTOCOL_VERSION, type HostMessage, type WorkerMessage } from '../../../electron/worker/protocol';
@@ -24,11 +25,11 @@ const spawnWithPage = () => {
   expect(window.webContents.posted).toEqual([]);
   window.webContents.emit('did-finish-load');
   const posted = window.webContents.posted.find((entry) => entry.channel === GPU_PORT_CHANNEL)!;
-  expect(posted.ports).toHaveLength(1);
-  const page = posted.ports[0];
+  expect(posted.ports).toHaveLength(2);
+  const [page, data] = posted.ports;
   const received: unknown[] = [];
   page.on('message', ({ data }: { data: unknown }) => received.push(data));
-  return { worker, window, page, received };
+  return { worker, window, page, data, received };
 };
 
 const exitOf = (worker: GpuWindowWorker) => new Promise<WorkerExit>((resolve) => worker.onExit(resolve));
@@ -133,10 +134,16 @@ describe('the hidden-window worker host', () => {
     job.subscribe((event) => events.push(event));
     const window = FakeBrowserWindow.all.at(-1)!;
     window.webContents.emit('did-finish-load');
-    const page = window.webContents.posted.find((entry) => entry.channel === GPU_PORT_CHANNEL)!.ports[0];
-    page.on('message', ({ data }: { data: HostMessage }) => {
+    const [page, dataPort] = window.webContents.posted.find((entry) => entry.channel === GPU_PORT_CHANNEL)!.ports;
+    const dataReplies: unknown[] = [];
+    dataPort.on('message', ({ data }: { data: unknown }) => dataReplies.push(data));
+    page.on('message', async ({ data }: { data: HostMessage }) => {
       if (data.type !== 'start') return;
       expect(data).toMatchObject({ jobId: job.id, backend: 'webgpu', protocol: PROTOCOL_VERSION });
+      // The start message bound the window's data server to the job's dataset: the page reads MNIST through it.
+      dataPort.postMessage({ type: 'open', requestId: 1 });
+      dataPort.postMessage({ type: 'samples', requestId: 2, split: 'train', indices: Int32Array.of(0, 59_999) });
+      await vi.waitFor(() => expect(dataReplies).toHaveLength(2));
       const started = { type: 'started', backend: 'cpu', backendReason: 'played by the test', trainSamples: 8 };
       post(page, { ...started, validationSamples: 0, stepsPerEpoch: 1, epochs: 1 });
       post(page, { type: 'done', status: 'completed', epochs: [], weights: [['fc.weight', new Float32Array([1, 2])]] });
@@ -146,5 +153,28 @@ describe('the hidden-window worker host', () => {
     expect(job.state).toBe('completed');
     expect(job.finalWeights).toEqual([['fc.weight', new Float32Array([1, 2])]]);
     expect(events.map((event) => event.type)).toContain('started');
+    expect(dataReplies[0]).toMatchObject({
+      type: 'meta',
+      requestId: 1,
+      train: { name: 'MNIST train', size: 60_000, sampleShape: [1, 28, 28] },
+    });
+    const samples = dataReplies[1] as { x: Float32Array; y: Int32Array };
+    expect(samples.x).toHaveLength(2 * 784);
+    const mnist = loadMnist('train');
+    expect([...samples.y]).toEqual([mnist.classOf(0), mnist.classOf(59_999)]);
+  });
+
+  it('gives the page a data server that reads nothing before the job starts', async () => {
+    const { worker, data } = spawnWithPage();
+    const replies: unknown[] = [];
+    data.on('message', ({ data: reply }: { data: unknown }) => replies.push(reply));
+    data.postMessage({ type: 'open', requestId: 4 });
+    await vi.waitFor(() => expect(replies).toHaveLength(1));
+    expect(replies[0]).toEqual({
+      type: 'error',
+      requestId: 4,
+      reason: 'no job has started in this window, so there is no dataset to read',
+    });
+    worker.kill();
   });
 });
