@@ -12,16 +12,19 @@ import { STATS_BINS, statsWarnings } from '../../engine/viz/training-stats';
 import { RgbaCanvas } from './RgbaCanvas';
 import type { RunRecord } from '../../engine/project/schema';
 import { app } from '../app/state';
-import { atEpoch, history, savedRunId, shownRun, type EpochStatsEvent, type RunHistory } from './history-store';
+import { atEpoch, history, isSavedRun, savedRunId, shownRun, type EpochStatsEvent, type RunHistory } from './history-store';
 import { filterPictures, mapPicture } from './pictures';
 
-const FilterSnapshot = ({ event, caption, testId }: { event: EpochStatsEvent | undefined; caption: string; testId: string }) => {
+const FilterSnapshot = ({ run, event, testId }: { run: RunHistory; event: EpochStatsEvent | undefined; testId: string }) => {
+  const caption = run.label;
   const pictures = useMemo(() => (event?.snapshot ? filterPictures([event.snapshot.filters], 180, 160) : []), [event]);
   return (
     <figure className="viz-block" data-testid={testId} data-epoch={event?.stats.epoch ?? ''}>
       <h4>{caption}</h4>
       {!event && <div className="muted">no epoch yet</div>}
-      {event && !event.snapshot && <div className="muted">no snapshot (no small convolution)</div>}
+      {event && !event.snapshot && (
+        <div className="muted">{isSavedRun(run.jobId) ? 'no snapshot (run records keep none)' : 'no snapshot (no small convolution)'}</div>
+      )}
       {pictures.map(({ name, grid }) => (
         <RgbaCanvas key={name} image={grid} label={`${caption}: filters of ${name}`} testId={`${testId}-grid`} />
       ))}
@@ -177,8 +180,8 @@ export const HistoryView = () => {
         <SavedRunPicker loaded={state.runs} />
       </div>
       <div className="history-snapshots">
-        <FilterSnapshot event={shown} caption={run.label} testId="history-filters" />
-        {compare && <FilterSnapshot event={atEpoch(compare, epoch)} caption={compare.label} testId="history-compare" />}
+        <FilterSnapshot run={run} event={shown} testId="history-filters" />
+        {compare && <FilterSnapshot run={compare} event={atEpoch(compare, epoch)} testId="history-compare" />}
         {shown.snapshot && (
           <figure className="viz-block" data-testid="history-maps">
             <h4>Sample {shown.snapshot.sampleIndex}</h4>

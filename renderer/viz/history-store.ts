@@ -123,6 +123,8 @@ export const history = new HistoryStore();
 /** The History tab's id of a run loaded from its record (live runs go by their job ids). */
 export const savedRunId = (runId: string): string => `saved:${runId}`;
 
+export const isSavedRun = (jobId: string): boolean => jobId.startsWith('saved:');
+
 /** The run shown. */
 export const shownRun = (state: HistoryState): RunHistory | undefined =>
   state.runs.find((run) => run.jobId === state.jobId) ?? state.runs[state.runs.length - 1];
