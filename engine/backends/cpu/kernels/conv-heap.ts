@@ -23,6 +23,7 @@ import { heap, heapAddress, heapF32, Region } from '../heap';
 import { defineJob, parallelFor, prepareWorkspaces, workspace } from '../parallel';
 import type { ConvGeometry } from './conv';
 import { gemmHeap } from './gemm-wasm';
+import { winogradApplies, winogradForward, winogradInputGradient } from './winograd';
 
 /** A chunk's column block stays within this many floats where one sample allows (256 KiB: L2). */
 const COLUMN_FLOATS = 1 << 16;
@@ -174,6 +175,10 @@ export const convForwardHeap = (geometry: ConvGeometry, batch: number, x: Floats
   const xAt = heapAddress(x);
   const yAt = heapAddress(y);
   if (xAt < 0 || yAt < 0 || batch <= 0 || !isFloat32(w) || !isFloat32(bias)) return false;
+  if (winogradApplies(geometry)) {
+    winogradForward(geometry, batch, xAt, w, bias, yAt);
+    return true;
+  }
   const { window, outChannels, groups } = geometry;
   const chunk = chunkSamples(geometry, batch);
   const taps = (window.channels / groups) * window.kernelH * window.kernelW;
@@ -262,6 +267,12 @@ export const convBackwardHeap = (
   const dyAt = heapAddress(dy);
   const dxAt = dx ? heapAddress(dx) : 0;
   if (xAt < 0 || dyAt < 0 || dxAt < 0 || batch <= 0 || !isFloat32(w)) return false;
+  if (dx && winogradApplies(geometry)) {
+    // The weight and bias gradients by im2col + GEMM, the input gradient by Winograd.
+    if (dw || db) convBackwardHeap(geometry, batch, x, w, dy, null, dw, db);
+    winogradInputGradient(geometry, batch, dyAt, w, dxAt);
+    return true;
+  }
   const { window, outChannels, groups } = geometry;
   const chunk = chunkSamples(geometry, batch);
   const chunks = Math.ceil(batch / chunk);

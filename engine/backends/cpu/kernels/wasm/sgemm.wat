@@ -1,6 +1,7 @@
 ;; The CPU backend's float32 kernels in WebAssembly SIMD (128-bit, f32x4): SGEMM's building blocks
 ;; (for kernels/gemm-wasm.ts) and the loops around it in a convolutional network: im2col and
-;; col2im, ReLU, max pooling, depthwise convolution, row copies and sums (for kernels/heap-*.ts).
+;; col2im, Winograd's transforms, ReLU, max pooling, depthwise convolution, row copies and sums
+;; (for kernels/*-heap.ts and kernels/winograd.ts).
 ;;
 ;; Assembled by `npm run wasm` (scripts/build-wasm.mjs, with the npm package wabt) into the base64
 ;; string of gemm-wasm.generated.ts. Edit this file, never the generated one.
@@ -1260,4 +1261,216 @@
           (local.set $dx (i32.add (local.get $dx) (i32.shl (local.get $inPlane) (i32.const 2))))))
       (local.set $x (i32.add (local.get $x) (i32.shl (local.get $inPlane) (i32.const 2))))
       (br_if $cl (i32.lt_s (local.tee $c (i32.add (local.get $c) (i32.const 1))) (local.get $channels)))))
+
+  ;; Winograd F(2×2, 3×3), input side, for one sample: each channel's 4×4 input tiles d (tile (i, j)
+  ;; starts at row 2i − pt, column 2j − pl; zeros outside the plane) become V = Bᵀ d B, element (ξ, ν) of
+  ;; tile t = i·tilesW + j of channel c stored at v + 4·((4ξ + ν)·ldm + c·ldv + t). Bᵀ = [1 0 −1 0;
+  ;; 0 1 1 0; 0 −1 1 0; 0 1 0 −1]. The plane is first copied, zero-padded, into scratch with each row's
+  ;; even and odd columns apart (E and O, tilesW + 4 each), so that four neighbouring tiles' columns
+  ;; are four consecutive floats; four tiles are transformed at a time. A row's last group may write
+  ;; up to three tiles past its end: the next row's tiles are written after, and the caller leaves
+  ;; room (ldv) after the last.
+  (func (export "wino_in") (param $x i32) (param $channels i32) (param $inH i32) (param $inW i32) (param $pt i32) (param $pl i32)
+    (param $tilesH i32) (param $tilesW i32) (param $v i32) (param $ldv i32) (param $ldm i32) (param $scratch i32)
+    (local $c i32) (local $q i32) (local $e i32) (local $rows i32) (local $len i32) (local $row i32) (local $yr i32) (local $xc i32)
+    (local $plane i32) (local $i i32) (local $j i32) (local $p i32) (local $out i32) (local $mat i32) (local $rowBytes i32) (local $val f32)
+    (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128)
+    (local $r0e0 v128) (local $r1e0 v128) (local $r2e0 v128) (local $r3e0 v128)
+    (local $r0e1 v128) (local $r1e1 v128) (local $r2e1 v128) (local $r3e1 v128)
+    (local $r0o0 v128) (local $r1o0 v128) (local $r2o0 v128) (local $r3o0 v128)
+    (local $r0o1 v128) (local $r1o1 v128) (local $r2o1 v128) (local $r3o1 v128)
+    (local.set $rows (i32.add (i32.shl (local.get $tilesH) (i32.const 1)) (i32.const 2)))
+    (local.set $len (i32.add (local.get $tilesW) (i32.const 4)))
+    (local.set $rowBytes (i32.shl (local.get $len) (i32.const 3)))
+    (local.set $mat (i32.shl (local.get $ldm) (i32.const 2)))
+    (local.set $plane (local.get $x))
+    (block $done (br_if $done (i32.le_s (local.get $channels) (i32.const 0)))
+    (loop $cl
+      ;; The padded plane, rows apart into even and odd columns.
+      (local.set $q (i32.const 0))
+      (loop $ql
+        (local.set $yr (i32.sub (local.get $q) (local.get $pt)))
+        (local.set $row (i32.add (local.get $scratch) (i32.mul (local.get $q) (local.get $rowBytes))))
+        (local.set $e (i32.const 0))
+        (loop $el
+          ;; column 2e − pl into E[e], 2e + 1 − pl into O[e]
+          (local.set $xc (i32.sub (i32.shl (local.get $e) (i32.const 1)) (local.get $pl)))
+          (local.set $val (f32.const 0))
+          (if (i32.and (i32.and (i32.ge_s (local.get $yr) (i32.const 0)) (i32.lt_s (local.get $yr) (local.get $inH)))
+                (i32.and (i32.ge_s (i32.add (local.get $xc) (i32.const 0)) (i32.const 0)) (i32.lt_s (i32.add (local.get $xc) (i32.const 0)) (local.get $inW))))
+            (then (local.set $val (f32.load (i32.add (local.get $plane)
+              (i32.shl (i32.add (i32.mul (local.get $yr) (local.get $inW)) (i32.add (local.get $xc) (i32.const 0))) (i32.const 2)))))))
+          (f32.store (i32.add (local.get $row) (i32.shl (i32.add (local.get $e) (i32.const 0)) (i32.const 2))) (local.get $val))
+          (local.set $val (f32.const 0))
+          (if (i32.and (i32.and (i32.ge_s (local.get $yr) (i32.const 0)) (i32.lt_s (local.get $yr) (local.get $inH)))
+                (i32.and (i32.ge_s (i32.add (local.get $xc) (i32.const 1)) (i32.const 0)) (i32.lt_s (i32.add (local.get $xc) (i32.const 1)) (local.get $inW))))
+            (then (local.set $val (f32.load (i32.add (local.get $plane)
+              (i32.shl (i32.add (i32.mul (local.get $yr) (local.get $inW)) (i32.add (local.get $xc) (i32.const 1))) (i32.const 2)))))))
+          (f32.store (i32.add (local.get $row) (i32.shl (i32.add (local.get $e) (local.get $len)) (i32.const 2))) (local.get $val))
+          (br_if $el (i32.lt_s (local.tee $e (i32.add (local.get $e) (i32.const 1))) (local.get $len))))
+        (br_if $ql (i32.lt_s (local.tee $q (i32.add (local.get $q) (i32.const 1))) (local.get $rows))))
+      ;; Tiles, four at a time along a row.
+      (local.set $i (i32.const 0))
+      (loop $il
+        (local.set $j (i32.const 0))
+        (loop $jl
+          ;; p: E[j] of the tile row's first padded row; rows are rowBytes apart, O is len floats after E.
+          (local.set $p (i32.add (i32.add (local.get $scratch) (i32.mul (i32.shl (local.get $i) (i32.const 1)) (local.get $rowBytes)))
+            (i32.shl (local.get $j) (i32.const 2))))
+          (local.set $d0 (v128.load (i32.add (local.get $p) (i32.add (i32.const 0) (i32.const 0)))))
+          (local.set $d1 (v128.load (i32.add (local.get $p) (i32.add (i32.mul (i32.const 1) (local.get $rowBytes)) (i32.const 0)))))
+          (local.set $d2 (v128.load (i32.add (local.get $p) (i32.add (i32.mul (i32.const 2) (local.get $rowBytes)) (i32.const 0)))))
+          (local.set $d3 (v128.load (i32.add (local.get $p) (i32.add (i32.mul (i32.const 3) (local.get $rowBytes)) (i32.const 0)))))
+          (local.set $r0e0 (f32x4.sub (local.get $d0) (local.get $d2)))
+          (local.set $r1e0 (f32x4.add (local.get $d1) (local.get $d2)))
+          (local.set $r2e0 (f32x4.sub (local.get $d2) (local.get $d1)))
+          (local.set $r3e0 (f32x4.sub (local.get $d1) (local.get $d3)))
+          (local.set $d0 (v128.load (i32.add (local.get $p) (i32.add (i32.const 0) (i32.const 4)))))
+          (local.set $d1 (v128.load (i32.add (local.get $p) (i32.add (i32.mul (i32.const 1) (local.get $rowBytes)) (i32.const 4)))))
+          (local.set $d2 (v128.load (i32.add (local.get $p) (i32.add (i32.mul (i32.const 2) (local.get $rowBytes)) (i32.const 4)))))
+          (local.set $d3 (v128.load (i32.add (local.get $p) (i32.add (i32.mul (i32.const 3) (local.get $rowBytes)) (i32.const 4)))))
+          (local.set $r0e1 (f32x4.sub (local.get $d0) (local.get $d2)))
+          (local.set $r1e1 (f32x4.add (local.get $d1) (local.get $d2)))
+          (local.set $r2e1 (f32x4.sub (local.get $d2) (local.get $d1)))
+          (local.set $r3e1 (f32x4.sub (local.get $d1) (local.get $d3)))
+          (local.set $d0 (v128.load (i32.add (local.get $p) (i32.add (i32.const 0) (i32.shl (local.get $len) (i32.const 2))))))
+          (local.set $d1 (v128.load (i32.add (local.get $p) (i32.add (i32.mul (i32.const 1) (local.get $rowBytes)) (i32.shl (local.get $len) (i32.const 2))))))
+          (local.set $d2 (v128.load (i32.add (local.get $p) (i32.add (i32.mul (i32.const 2) (local.get $rowBytes)) (i32.shl (local.get $len) (i32.const 2))))))
+          (local.set $d3 (v128.load (i32.add (local.get $p) (i32.add (i32.mul (i32.const 3) (local.get $rowBytes)) (i32.shl (local.get $len) (i32.const 2))))))
+          (local.set $r0o0 (f32x4.sub (local.get $d0) (local.get $d2)))
+          (local.set $r1o0 (f32x4.add (local.get $d1) (local.get $d2)))
+          (local.set $r2o0 (f32x4.sub (local.get $d2) (local.get $d1)))
+          (local.set $r3o0 (f32x4.sub (local.get $d1) (local.get $d3)))
+          (local.set $d0 (v128.load (i32.add (local.get $p) (i32.add (i32.const 0) (i32.add (i32.shl (local.get $len) (i32.const 2)) (i32.const 4))))))
+          (local.set $d1 (v128.load (i32.add (local.get $p) (i32.add (i32.mul (i32.const 1) (local.get $rowBytes)) (i32.add (i32.shl (local.get $len) (i32.const 2)) (i32.const 4))))))
+          (local.set $d2 (v128.load (i32.add (local.get $p) (i32.add (i32.mul (i32.const 2) (local.get $rowBytes)) (i32.add (i32.shl (local.get $len) (i32.const 2)) (i32.const 4))))))
+          (local.set $d3 (v128.load (i32.add (local.get $p) (i32.add (i32.mul (i32.const 3) (local.get $rowBytes)) (i32.add (i32.shl (local.get $len) (i32.const 2)) (i32.const 4))))))
+          (local.set $r0o1 (f32x4.sub (local.get $d0) (local.get $d2)))
+          (local.set $r1o1 (f32x4.add (local.get $d1) (local.get $d2)))
+          (local.set $r2o1 (f32x4.sub (local.get $d2) (local.get $d1)))
+          (local.set $r3o1 (f32x4.sub (local.get $d1) (local.get $d3)))
+          (local.set $out (i32.add (local.get $v) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $ldv))
+            (i32.add (i32.mul (local.get $i) (local.get $tilesW)) (local.get $j))) (i32.const 2))))
+          (v128.store (local.get $out) (f32x4.sub (local.get $r0e0) (local.get $r0e1)))
+          (local.set $out (i32.add (local.get $out) (local.get $mat)))
+          (v128.store (local.get $out) (f32x4.add (local.get $r0o0) (local.get $r0e1)))
+          (local.set $out (i32.add (local.get $out) (local.get $mat)))
+          (v128.store (local.get $out) (f32x4.sub (local.get $r0e1) (local.get $r0o0)))
+          (local.set $out (i32.add (local.get $out) (local.get $mat)))
+          (v128.store (local.get $out) (f32x4.sub (local.get $r0o0) (local.get $r0o1)))
+          (local.set $out (i32.add (local.get $out) (local.get $mat)))
+          (v128.store (local.get $out) (f32x4.sub (local.get $r1e0) (local.get $r1e1)))
+          (local.set $out (i32.add (local.get $out) (local.get $mat)))
+          (v128.store (local.get $out) (f32x4.add (local.get $r1o0) (local.get $r1e1)))
+          (local.set $out (i32.add (local.get $out) (local.get $mat)))
+          (v128.store (local.get $out) (f32x4.sub (local.get $r1e1) (local.get $r1o0)))
+          (local.set $out (i32.add (local.get $out) (local.get $mat)))
+          (v128.store (local.get $out) (f32x4.sub (local.get $r1o0) (local.get $r1o1)))
+          (local.set $out (i32.add (local.get $out) (local.get $mat)))
+          (v128.store (local.get $out) (f32x4.sub (local.get $r2e0) (local.get $r2e1)))
+          (local.set $out (i32.add (local.get $out) (local.get $mat)))
+          (v128.store (local.get $out) (f32x4.add (local.get $r2o0) (local.get $r2e1)))
+          (local.set $out (i32.add (local.get $out) (local.get $mat)))
+          (v128.store (local.get $out) (f32x4.sub (local.get $r2e1) (local.get $r2o0)))
+          (local.set $out (i32.add (local.get $out) (local.get $mat)))
+          (v128.store (local.get $out) (f32x4.sub (local.get $r2o0) (local.get $r2o1)))
+          (local.set $out (i32.add (local.get $out) (local.get $mat)))
+          (v128.store (local.get $out) (f32x4.sub (local.get $r3e0) (local.get $r3e1)))
+          (local.set $out (i32.add (local.get $out) (local.get $mat)))
+          (v128.store (local.get $out) (f32x4.add (local.get $r3o0) (local.get $r3e1)))
+          (local.set $out (i32.add (local.get $out) (local.get $mat)))
+          (v128.store (local.get $out) (f32x4.sub (local.get $r3e1) (local.get $r3o0)))
+          (local.set $out (i32.add (local.get $out) (local.get $mat)))
+          (v128.store (local.get $out) (f32x4.sub (local.get $r3o0) (local.get $r3o1)))
+          (local.set $out (i32.add (local.get $out) (local.get $mat)))
+          (br_if $jl (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 4))) (local.get $tilesW))))
+        (br_if $il (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $tilesH))))
+      (local.set $plane (i32.add (local.get $plane) (i32.shl (i32.mul (local.get $inH) (local.get $inW)) (i32.const 2))))
+      (br_if $cl (i32.lt_s (local.tee $c (i32.add (local.get $c) (i32.const 1))) (local.get $channels))))))
+
+  ;; Winograd F(2×2, 3×3), output side, for one sample: from M (element (ξ, ν) of tile t of row k at
+  ;; m + 4·((4ξ + ν)·ldm + k·ldv + t)), each 2×2 output tile Aᵀ M A, Aᵀ = [1 1 1 0; 0 1 −1 −1], four tiles
+  ;; at a time into two scratch rows (2·tilesW + 8 floats each), whose first outW values then go to
+  ;; rows 2i and 2i + 1 of plane k at y (those below outH): stored, plus bias[k] where bias ≠ 0, or
+  ;; added to what y holds where acc ≠ 0.
+  (func (export "wino_out") (param $m i32) (param $ldv i32) (param $ldm i32) (param $rows i32) (param $tilesH i32) (param $tilesW i32)
+    (param $y i32) (param $outH i32) (param $outW i32) (param $bias i32) (param $acc i32) (param $scratch i32)
+    (local $k i32) (local $i i32) (local $j i32) (local $at i32) (local $mat i32) (local $half i32) (local $r i32) (local $oy i32)
+    (local $src i32) (local $dst i32) (local $end i32) (local $bs f32) (local $b v128) (local $plane i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
+    (local $y00 v128) (local $y01 v128) (local $y10 v128) (local $y11 v128)
+    (local.set $mat (i32.shl (local.get $ldm) (i32.const 2)))
+    (local.set $half (i32.add (i32.shl (local.get $tilesW) (i32.const 3)) (i32.const 32)))
+    (local.set $plane (local.get $y))
+    (block $done (br_if $done (i32.le_s (local.get $rows) (i32.const 0)))
+    (loop $kl
+      (local.set $bs (f32.const 0))
+      (if (local.get $bias) (then (local.set $bs (f32.load (i32.add (local.get $bias) (i32.shl (local.get $k) (i32.const 2)))))))
+      (local.set $b (f32x4.splat (local.get $bs)))
+      (local.set $i (i32.const 0))
+      (loop $il
+        (local.set $j (i32.const 0))
+        (loop $jl
+          (local.set $at (i32.add (local.get $m) (i32.shl (i32.add (i32.mul (local.get $k) (local.get $ldv))
+            (i32.add (i32.mul (local.get $i) (local.get $tilesW)) (local.get $j))) (i32.const 2))))
+          (local.set $a0 (f32x4.add (f32x4.add (v128.load (local.get $at)) (v128.load (i32.add (local.get $at) (i32.mul (i32.const 4) (local.get $mat))))) (v128.load (i32.add (local.get $at) (i32.mul (i32.const 8) (local.get $mat))))))
+          (local.set $b0 (f32x4.sub (f32x4.sub (v128.load (i32.add (local.get $at) (i32.mul (i32.const 4) (local.get $mat)))) (v128.load (i32.add (local.get $at) (i32.mul (i32.const 8) (local.get $mat))))) (v128.load (i32.add (local.get $at) (i32.mul (i32.const 12) (local.get $mat))))))
+          (local.set $a1 (f32x4.add (f32x4.add (v128.load (i32.add (local.get $at) (i32.mul (i32.const 1) (local.get $mat)))) (v128.load (i32.add (local.get $at) (i32.mul (i32.const 5) (local.get $mat))))) (v128.load (i32.add (local.get $at) (i32.mul (i32.const 9) (local.get $mat))))))
+          (local.set $b1 (f32x4.sub (f32x4.sub (v128.load (i32.add (local.get $at) (i32.mul (i32.const 5) (local.get $mat)))) (v128.load (i32.add (local.get $at) (i32.mul (i32.const 9) (local.get $mat))))) (v128.load (i32.add (local.get $at) (i32.mul (i32.const 13) (local.get $mat))))))
+          (local.set $a2 (f32x4.add (f32x4.add (v128.load (i32.add (local.get $at) (i32.mul (i32.const 2) (local.get $mat)))) (v128.load (i32.add (local.get $at) (i32.mul (i32.const 6) (local.get $mat))))) (v128.load (i32.add (local.get $at) (i32.mul (i32.const 10) (local.get $mat))))))
+          (local.set $b2 (f32x4.sub (f32x4.sub (v128.load (i32.add (local.get $at) (i32.mul (i32.const 6) (local.get $mat)))) (v128.load (i32.add (local.get $at) (i32.mul (i32.const 10) (local.get $mat))))) (v128.load (i32.add (local.get $at) (i32.mul (i32.const 14) (local.get $mat))))))
+          (local.set $a3 (f32x4.add (f32x4.add (v128.load (i32.add (local.get $at) (i32.mul (i32.const 3) (local.get $mat)))) (v128.load (i32.add (local.get $at) (i32.mul (i32.const 7) (local.get $mat))))) (v128.load (i32.add (local.get $at) (i32.mul (i32.const 11) (local.get $mat))))))
+          (local.set $b3 (f32x4.sub (f32x4.sub (v128.load (i32.add (local.get $at) (i32.mul (i32.const 7) (local.get $mat)))) (v128.load (i32.add (local.get $at) (i32.mul (i32.const 11) (local.get $mat))))) (v128.load (i32.add (local.get $at) (i32.mul (i32.const 15) (local.get $mat))))))
+          (local.set $y00 (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (local.get $a2)))
+          (local.set $y01 (f32x4.sub (f32x4.sub (local.get $a1) (local.get $a2)) (local.get $a3)))
+          (local.set $y10 (f32x4.add (f32x4.add (local.get $b0) (local.get $b1)) (local.get $b2)))
+          (local.set $y11 (f32x4.sub (f32x4.sub (local.get $b1) (local.get $b2)) (local.get $b3)))
+          ;; interleaved: row 0 = y00[0] y01[0] y00[1] y01[1] …, row 1 likewise from y10, y11
+          (local.set $dst (i32.add (local.get $scratch) (i32.shl (local.get $j) (i32.const 3))))
+          (v128.store (local.get $dst) (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $y00) (local.get $y01)))
+          (v128.store offset=16 (local.get $dst) (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $y00) (local.get $y01)))
+          (local.set $dst (i32.add (local.get $dst) (local.get $half)))
+          (v128.store (local.get $dst) (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $y10) (local.get $y11)))
+          (v128.store offset=16 (local.get $dst) (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $y10) (local.get $y11)))
+          (br_if $jl (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 4))) (local.get $tilesW))))
+        ;; The two rows out.
+        (local.set $r (i32.const 0))
+        (loop $rl
+          (local.set $oy (i32.add (i32.shl (local.get $i) (i32.const 1)) (local.get $r)))
+          (if (i32.lt_s (local.get $oy) (local.get $outH))
+            (then
+              (local.set $src (i32.add (local.get $scratch) (i32.mul (local.get $r) (local.get $half))))
+              (local.set $dst (i32.add (local.get $plane) (i32.shl (i32.mul (local.get $oy) (local.get $outW)) (i32.const 2))))
+              (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $outW) (i32.const 2))))
+              (if (local.get $acc)
+                (then
+                  (block $vd (loop $vl
+                    (br_if $vd (i32.gt_s (i32.add (local.get $dst) (i32.const 16)) (local.get $end)))
+                    (v128.store (local.get $dst) (f32x4.add (v128.load (local.get $dst)) (v128.load (local.get $src))))
+                    (local.set $src (i32.add (local.get $src) (i32.const 16)))
+                    (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+                    (br $vl)))
+                  (block $sd (loop $sl
+                    (br_if $sd (i32.ge_s (local.get $dst) (local.get $end)))
+                    (f32.store (local.get $dst) (f32.add (f32.load (local.get $dst)) (f32.load (local.get $src))))
+                    (local.set $src (i32.add (local.get $src) (i32.const 4)))
+                    (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+                    (br $sl))))
+                (else
+                  (block $vd (loop $vl
+                    (br_if $vd (i32.gt_s (i32.add (local.get $dst) (i32.const 16)) (local.get $end)))
+                    (v128.store (local.get $dst) (f32x4.add (v128.load (local.get $src)) (local.get $b)))
+                    (local.set $src (i32.add (local.get $src) (i32.const 16)))
+                    (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+                    (br $vl)))
+                  (block $sd (loop $sl
+                    (br_if $sd (i32.ge_s (local.get $dst) (local.get $end)))
+                    (f32.store (local.get $dst) (f32.add (f32.load (local.get $src)) (local.get $bs)))
+                    (local.set $src (i32.add (local.get $src) (i32.const 4)))
+                    (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+                    (br $sl)))))))
+          (br_if $rl (i32.lt_s (local.tee $r (i32.add (local.get $r) (i32.const 1))) (i32.const 2))))
+        (br_if $il (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $tilesH))))
+      (local.set $plane (i32.add (local.get $plane) (i32.shl (i32.mul (local.get $outH) (local.get $outW)) (i32.const 2))))
+      (br_if $kl (i32.lt_s (local.tee $k (i32.add (local.get $k) (i32.const 1))) (local.get $rows))))))
 )
