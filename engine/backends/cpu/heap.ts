@@ -69,6 +69,9 @@ export interface Kernels {
   // prettier-ignore
   wino_out(m: number, ldv: number, ldm: number, rows: number, tilesH: number, tilesW: number, y: number, outH: number, outW: number,
     bias: number, acc: number, scratch: number): void;
+  // prettier-ignore
+  wino_dy(dy: number, channels: number, outH: number, outW: number, tilesH: number, tilesW: number, w: number, ldv: number, ldm: number,
+    scratch: number): void;
 }
 
 export interface Heap {

@@ -1,9 +1,14 @@
 /**
  * 3×3 convolutions at stride 1 by Winograd's minimal filtering, F(2×2, 3×3) (Lavin & Gray 2015):
  * each 2×2 block of outputs takes 16 multiplications per channel pair instead of 36, so the GEMM
- * work of a 3×3 layer falls by 2.25×. conv-heap.ts sends the forward pass and the input gradient
- * here (the input gradient of a 3×3 stride-1 convolution is itself one: dy correlated with the
- * kernels turned 180° and transposed); the weight gradient stays im2col + GEMM.
+ * work of a 3×3 layer falls by 2.25×. conv-heap.ts sends the forward pass, the input gradient
+ * (that of a 3×3 stride-1 convolution is itself one: dy correlated with the kernels turned 180°
+ * and transposed) and the weight gradient here.
+ *
+ * The weight gradient is F(3×3, 2×2) on the same tiles, the transposed algorithm: per chunk,
+ * V of the input as above, W = A h Aᵀ for every 2×2 tile h of dy (wino_dy), the 16 GEMMs
+ * Σ_t W_ξν[k, t]·V_ξν[c, t], and after the chunks' partial sums are added in chunk order,
+ * dw = Gᵀ M G for every (k, c) in JavaScript.
  *
  * Per chunk of samples, with T tiles of 2×2 outputs per sample:
  *   V = Bᵀ d B for every 4×4 input tile d and channel       (wino_in, [16][C, T·S])
@@ -101,10 +106,13 @@ const U = 14;
 const BIAS = 15;
 const DST = 16;
 const ACC = 17;
-const ARGS = new Float64Array(18);
+const DY = 18;
+const PARTIALS = 19;
+const ARGS = new Float64Array(20);
 
 const kernels = new Region();
 const biases = new Region();
+const partials = new Region();
 
 const chunkJob = defineJob('conv.winograd', (args, item, thread) => {
   const wasm = heap()!.kernels;
@@ -138,14 +146,17 @@ const chunkJob = defineJob('conv.winograd', (args, item, thread) => {
   }
 });
 
-/** Runs chunkJob over the batch: src [N, inC, inH, inW] → dst [N, outC, outH, outW] with U staged at ARGS[U]. */
-const run = (batch: number, inC: number, outC: number): void => {
+/**
+ * Sets the chunking ARGS for a pass whose tiles cover ARGS[OUT_H] × ARGS[OUT_W] and whose V and M
+ * have inC and outC rows, makes every thread's workspace big enough; the number of chunks.
+ */
+const prepareChunks = (batch: number, inC: number, outC: number): number => {
   const tilesH = Math.ceil(ARGS[OUT_H] / 2);
   const tilesW = Math.ceil(ARGS[OUT_W] / 2);
   const perSample = tilesH * tilesW;
   const bytesPerSample = 64 * (inC + outC) * perSample;
   const chunk = Math.max(1, Math.min(Math.floor(CHUNK_BYTES / bytesPerSample), Math.ceil(batch / MIN_CHUNKS)));
-  // Room for three tiles past the last: wino_in writes four at a time.
+  // Room for three tiles past the last: the transforms work four at a time.
   const ldv = chunk * perSample + 4;
   const scratchFloats = Math.max((2 * tilesH + 2) * 2 * (tilesW + 4), 2 * (2 * tilesW + 8));
   prepareWorkspaces(4 * (16 * (inC + outC) * ldv + scratchFloats));
@@ -156,7 +167,12 @@ const run = (batch: number, inC: number, outC: number): void => {
   ARGS[BATCH] = batch;
   ARGS[CHUNK] = chunk;
   ARGS[LDV] = ldv;
-  parallelFor(chunkJob, Math.ceil(batch / chunk), ARGS);
+  return Math.ceil(batch / chunk);
+};
+
+/** Runs chunkJob over the batch: src [N, inC, inH, inW] → dst [N, outC, outH, outW] with U staged at ARGS[U]. */
+const run = (batch: number, inC: number, outC: number): void => {
+  parallelFor(chunkJob, prepareChunks(batch, inC, outC), ARGS);
 };
 
 /** Stages U (and a bias copy where it is not in the heap) for a layer of `filters` × `channels` kernels. */
@@ -218,4 +234,89 @@ export const winogradInputGradient = (geometry: ConvGeometry, batch: number, dyA
   ARGS[DST] = dxAt;
   ARGS[ACC] = 1;
   run(batch, outChannels, window.channels);
+};
+
+const weightJob = defineJob('conv.winograd.weights', (args, item, thread) => {
+  const wasm = heap()!.kernels;
+  const channels = args[IN_C];
+  const filters = args[OUT_C];
+  const tilesH = args[TILES_H];
+  const tilesW = args[TILES_W];
+  const perSample = tilesH * tilesW;
+  const ldv = args[LDV];
+  const first = item * args[CHUNK];
+  const samples = Math.min(args[CHUNK], args[BATCH] - first);
+  const v = workspace(thread);
+  const w = v + 64 * channels * ldv;
+  const scratch = w + 64 * filters * ldv;
+  const inPlane = args[IN_H] * args[IN_W];
+  const outPlane = args[OUT_H] * args[OUT_W];
+  for (let s = 0; s < samples; s++) {
+    const x = args[SRC] + 4 * (first + s) * channels * inPlane;
+    const dy = args[DY] + 4 * (first + s) * filters * outPlane;
+    // prettier-ignore
+    wasm.wino_in(x, channels, args[IN_H], args[IN_W], args[PT], args[PL], tilesH, tilesW, v + 4 * s * perSample, ldv, channels * ldv, scratch);
+    // prettier-ignore
+    wasm.wino_dy(dy, filters, args[OUT_H], args[OUT_W], tilesH, tilesW, w + 4 * s * perSample, ldv, filters * ldv, scratch);
+  }
+  const n = samples * perSample;
+  const partial = args[PARTIALS] + 4 * item * 16 * filters * channels;
+  for (let e = 0; e < 16; e++) {
+    // prettier-ignore
+    gemmHeap(thread, false, true, filters, channels, n, 1, w + 4 * e * filters * ldv, ldv, v + 4 * e * channels * ldv, ldv, 0,
+      partial + 4 * e * filters * channels, channels);
+  }
+});
+
+/** dw += ∂L/∂w for a layer where winogradApplies; x and dy in the heap (addresses given). */
+export const winogradWeightGradient = (geometry: ConvGeometry, batch: number, xAt: number, dyAt: number, dw: Floats): void => {
+  const { window, outChannels: filters } = geometry;
+  const channels = window.channels;
+  ARGS[IN_H] = window.inH;
+  ARGS[IN_W] = window.inW;
+  ARGS[PT] = window.padTop;
+  ARGS[PL] = window.padLeft;
+  ARGS[OUT_H] = window.outH;
+  ARGS[OUT_W] = window.outW;
+  ARGS[SRC] = xAt;
+  ARGS[DY] = dyAt;
+  const chunks = prepareChunks(batch, channels, filters);
+  const stride = 16 * filters * channels;
+  const at = partials.reserve(4 * chunks * stride);
+  if (at < 0) throw new Error('the WebAssembly heap cannot grow any further');
+  ARGS[PARTIALS] = at;
+  parallelFor(weightJob, chunks, ARGS);
+  const wasm = heap()!.kernels;
+  for (let c = 1; c < chunks; c++) wasm.add(at, at + 4 * c * stride, stride);
+  untransformGradients(heapF32(), at >> 2, filters * channels, dw);
+};
+
+/**
+ * dw[k, c] += Gᵀ M_kc G for the summed M [16][filters·channels] at `at` in `sums`:
+ * Gᵀ = [1 ½ ½ 0; 0 ½ −½ 0; 0 ½ ½ 1].
+ */
+export const untransformGradients = (sums: Float32Array, at: number, pairs: number, dw: Floats): void => {
+  const t = new Float64Array(12); // Gᵀ M: 3 rows × 4 columns
+  for (let pair = 0; pair < pairs; pair++) {
+    const m = (xi: number, nu: number): number => sums[at + (4 * xi + nu) * pairs + pair];
+    for (let nu = 0; nu < 4; nu++) {
+      const m0 = m(0, nu);
+      const m1 = m(1, nu);
+      const m2 = m(2, nu);
+      const m3 = m(3, nu);
+      t[nu] = m0 + (m1 + m2) / 2;
+      t[4 + nu] = (m1 - m2) / 2;
+      t[8 + nu] = (m1 + m2) / 2 + m3;
+    }
+    const base = pair * 9;
+    for (let a = 0; a < 3; a++) {
+      const t0 = t[4 * a];
+      const t1 = t[4 * a + 1];
+      const t2 = t[4 * a + 2];
+      const t3 = t[4 * a + 3];
+      dw[base + 3 * a] += t0 + (t1 + t2) / 2;
+      dw[base + 3 * a + 1] += (t1 - t2) / 2;
+      dw[base + 3 * a + 2] += (t1 + t2) / 2 + t3;
+    }
+  }
 };
