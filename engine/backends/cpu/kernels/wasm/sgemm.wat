@@ -1453,32 +1453,56 @@
       (br_if $kl (i32.lt_s (local.tee $k (i32.add (local.get $k) (i32.const 1))) (local.get $rows))))))
 
   ;; The plane at x (inH × inW), padded (row q, column e hold x[q − pt, e − pl], zero outside), into rows
-  ;; of scratch, each row's even columns (len floats) followed by its odd ones (len floats).
+  ;; of scratch, each row's even columns (len floats) followed by its odd ones (len floats). Rows outside
+  ;; the plane are zeros; inside, the columns whose pairs lie wholly in the plane go four pairs at a time.
   (func $wino_split (param $plane i32) (param $inH i32) (param $inW i32) (param $pt i32) (param $pl i32) (param $rows i32) (param $len i32) (param $scratch i32)
-    (local $q i32) (local $e i32) (local $yr i32) (local $xc i32) (local $row i32) (local $val f32) (local $rowBytes i32)
-    (local.set $rowBytes (i32.shl (local.get $len) (i32.const 3)))
-      (local.set $q (i32.const 0))
-      (loop $ql
-        (local.set $yr (i32.sub (local.get $q) (local.get $pt)))
-        (local.set $row (i32.add (local.get $scratch) (i32.mul (local.get $q) (local.get $rowBytes))))
-        (local.set $e (i32.const 0))
-        (loop $el
-          ;; column 2e − pl into E[e], 2e + 1 − pl into O[e]
-          (local.set $xc (i32.sub (i32.shl (local.get $e) (i32.const 1)) (local.get $pl)))
-          (local.set $val (f32.const 0))
-          (if (i32.and (i32.and (i32.ge_s (local.get $yr) (i32.const 0)) (i32.lt_s (local.get $yr) (local.get $inH)))
-                (i32.and (i32.ge_s (i32.add (local.get $xc) (i32.const 0)) (i32.const 0)) (i32.lt_s (i32.add (local.get $xc) (i32.const 0)) (local.get $inW))))
-            (then (local.set $val (f32.load (i32.add (local.get $plane)
-              (i32.shl (i32.add (i32.mul (local.get $yr) (local.get $inW)) (i32.add (local.get $xc) (i32.const 0))) (i32.const 2)))))))
-          (f32.store (i32.add (local.get $row) (i32.shl (i32.add (local.get $e) (i32.const 0)) (i32.const 2))) (local.get $val))
-          (local.set $val (f32.const 0))
-          (if (i32.and (i32.and (i32.ge_s (local.get $yr) (i32.const 0)) (i32.lt_s (local.get $yr) (local.get $inH)))
-                (i32.and (i32.ge_s (i32.add (local.get $xc) (i32.const 1)) (i32.const 0)) (i32.lt_s (i32.add (local.get $xc) (i32.const 1)) (local.get $inW))))
-            (then (local.set $val (f32.load (i32.add (local.get $plane)
-              (i32.shl (i32.add (i32.mul (local.get $yr) (local.get $inW)) (i32.add (local.get $xc) (i32.const 1))) (i32.const 2)))))))
-          (f32.store (i32.add (local.get $row) (i32.shl (i32.add (local.get $e) (local.get $len)) (i32.const 2))) (local.get $val))
-          (br_if $el (i32.lt_s (local.tee $e (i32.add (local.get $e) (i32.const 1))) (local.get $len))))
-        (br_if $ql (i32.lt_s (local.tee $q (i32.add (local.get $q) (i32.const 1))) (local.get $rows)))))
+    (local $q i32) (local $e i32) (local $yr i32) (local $row i32) (local $src i32) (local $lo i32) (local $hi i32) (local $a v128) (local $b v128)
+    (local $odd i32)
+    ;; Pairs e in [lo, hi) have both 2e − pl ≥ 0 and 2e + 1 − pl < inW.
+    (local.set $lo (i32.shr_s (i32.add (local.get $pl) (i32.const 1)) (i32.const 1)))
+    (local.set $hi (i32.shr_s (i32.add (local.get $inW) (local.get $pl)) (i32.const 1)))
+    (if (i32.gt_s (local.get $hi) (local.get $len)) (then (local.set $hi (local.get $len))))
+    (if (i32.lt_s (local.get $hi) (local.get $lo)) (then (local.set $hi (local.get $lo))))
+    (local.set $odd (i32.shl (local.get $len) (i32.const 2)))
+    (local.set $row (local.get $scratch))
+    (block $done (br_if $done (i32.le_s (local.get $rows) (i32.const 0)))
+    (loop $ql
+      (local.set $yr (i32.sub (local.get $q) (local.get $pt)))
+      (if (i32.or (i32.lt_s (local.get $yr) (i32.const 0)) (i32.ge_s (local.get $yr) (local.get $inH)))
+        (then (call $zero (local.get $row) (i32.shl (local.get $len) (i32.const 1))))
+        (else
+          ;; src: the byte address of column −pl of row yr, so that column 2e − pl is src + 8e.
+          (local.set $src (i32.add (local.get $plane) (i32.shl (i32.sub (i32.mul (local.get $yr) (local.get $inW)) (local.get $pl)) (i32.const 2))))
+          (local.set $e (i32.const 0))
+          (block $sd (loop $sl
+            (br_if $sd (i32.ge_s (local.get $e) (local.get $len)))
+            (if (i32.and (i32.eq (local.get $e) (local.get $lo)) (i32.le_s (i32.add (local.get $e) (i32.const 4)) (local.get $hi)))
+              (then
+                (loop $vl
+                  (local.set $a (v128.load (i32.add (local.get $src) (i32.shl (local.get $e) (i32.const 3)))))
+                  (local.set $b (v128.load offset=16 (i32.add (local.get $src) (i32.shl (local.get $e) (i32.const 3)))))
+                  (v128.store (i32.add (local.get $row) (i32.shl (local.get $e) (i32.const 2)))
+                    (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $a) (local.get $b)))
+                  (v128.store (i32.add (i32.add (local.get $row) (local.get $odd)) (i32.shl (local.get $e) (i32.const 2)))
+                    (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $a) (local.get $b)))
+                  (local.set $e (i32.add (local.get $e) (i32.const 4)))
+                  (br_if $vl (i32.le_s (i32.add (local.get $e) (i32.const 4)) (local.get $hi))))
+                (br $sl)))
+            ;; One pair, each column checked.
+            (f32.store (i32.add (i32.add (local.get $row) (i32.const 0)) (i32.shl (local.get $e) (i32.const 2)))
+              (if (result f32) (i32.and (i32.ge_s (i32.sub (i32.add (i32.shl (local.get $e) (i32.const 1)) (i32.const 0)) (local.get $pl)) (i32.const 0))
+                    (i32.lt_s (i32.sub (i32.add (i32.shl (local.get $e) (i32.const 1)) (i32.const 0)) (local.get $pl)) (local.get $inW)))
+                (then (f32.load offset=0 (i32.add (local.get $src) (i32.shl (local.get $e) (i32.const 3)))))
+                (else (f32.const 0))))
+            (f32.store (i32.add (i32.add (local.get $row) (local.get $odd)) (i32.shl (local.get $e) (i32.const 2)))
+              (if (result f32) (i32.and (i32.ge_s (i32.sub (i32.add (i32.shl (local.get $e) (i32.const 1)) (i32.const 1)) (local.get $pl)) (i32.const 0))
+                    (i32.lt_s (i32.sub (i32.add (i32.shl (local.get $e) (i32.const 1)) (i32.const 1)) (local.get $pl)) (local.get $inW)))
+                (then (f32.load offset=4 (i32.add (local.get $src) (i32.shl (local.get $e) (i32.const 3)))))
+                (else (f32.const 0))))
+            (local.set $e (i32.add (local.get $e) (i32.const 1)))
+            (br $sl)))))
+      (local.set $row (i32.add (local.get $row) (i32.shl (local.get $len) (i32.const 3))))
+      (br_if $ql (i32.lt_s (local.tee $q (i32.add (local.get $q) (i32.const 1))) (local.get $rows))))))
 
   ;; Winograd F(3×3, 2×2) for the weight gradient, dy side, for one sample: each channel's 2×2 tiles h of dy
   ;; (tile (i, j) at rows 2i, 2i + 1 and columns 2j, 2j + 1; zeros past outH, outW) become W = A h Aᵀ,
