@@ -8,12 +8,17 @@ import { inferLayer } from '../graph/analyze';
 import { GRAPH_FORMAT, GRAPH_VERSION, type GraphNode } from '../graph/document';
 import { expandNode } from '../graph/expand';
 import { isLayerType } from '../graph/layer-types';
+import { CATALOGUE } from '../graph/catalogue';
+import { normaliseParam, type Pair, type ParamSpec } from '../graph/params';
 import type { Shape } from '../graph/shape';
 
 export interface StageCost {
   readonly id: string;
   readonly type: string;
+  /** The parameters as the expanded graph writes them (short forms allowed). */
   readonly params: Record<string, unknown>;
+  /** Its kernel, height × width. */
+  readonly kernel: Pair;
   readonly inputShape: Shape;
   readonly outputShape: Shape;
   readonly paramCount: number;
@@ -54,10 +59,14 @@ export const separableStages = (node: GraphNode, input: Shape): SeparableStages 
     const params = stage.params ?? {};
     const { result, issues } = inferLayer(stage.type, params, [shape]);
     if (!result) throw new Error(firstProblem(stage.id, issues, `${stage.id}: its shape cannot be worked out`));
+    const kernelSpec = (CATALOGUE[stage.type].params as Record<string, ParamSpec>).kernel;
+    const kernel = kernelSpec ? normaliseParam(kernelSpec, params.kernel) : null;
+    if (!kernel?.ok) throw new Error(`${stage.id}: its kernel cannot be read`);
     stages.push({
       id: stage.id,
       type: stage.type,
       params,
+      kernel: kernel.value as Pair,
       inputShape: shape,
       outputShape: result.shape,
       paramCount: result.params,

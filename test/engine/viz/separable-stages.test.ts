@@ -16,6 +16,10 @@ describe('the stages of a factorised convolution', () => {
   it('depthwise separable 3×3, 16 → 32 channels on 14×14: depthwise then pointwise, about 8 times cheaper', () => {
     const stages = separableStages(nodeOf('separable'), [16, 14, 14]);
     const [depthwise, pointwise] = stages.stages;
+    expect([depthwise.kernel, pointwise.kernel]).toEqual([
+      [3, 3],
+      [1, 1],
+    ]);
     expect([depthwise.type, depthwise.outputShape, depthwise.paramCount, depthwise.macs]).toEqual([
       'DepthwiseConv2D',
       [16, 14, 14],
@@ -38,8 +42,8 @@ describe('the stages of a factorised convolution', () => {
   it('spatially separable 5×5: a 5×1 stage then a 1×5 one, 2/K of the cost with as many filters as channels', () => {
     const stages = separableStages(nodeOf('spatial'), [16, 28, 28]);
     const [column, row] = stages.stages;
-    expect(column.params.kernel).toEqual([5, 1]);
-    expect(row.params.kernel).toEqual([1, 5]);
+    expect(column.kernel).toEqual([5, 1]);
+    expect(row.kernel).toEqual([1, 5]);
     expect(column.outputShape).toEqual([16, 28, 28]);
     expect(row.outputShape).toEqual([16, 28, 28]);
     expect(1 / stages.macSaving).toBeCloseTo(2 / 5, 9);
