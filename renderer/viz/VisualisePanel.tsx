@@ -146,8 +146,15 @@ export const VisualisePanel = () => {
       </div>
       <Tabs tab={study.tab} />
       {study.tab === 'explain' ? (
-        <div className="viz-wide">
-          <ExplainView nodeId={state.nodeId} answerable={answerable} />
+        <div className={answerable ? 'viz-body' : 'viz-wide'}>
+          {answerable && (
+            <div className="viz-left">
+              <SampleView reply={state.activations} index={state.sample} subset={state.subset} />
+            </div>
+          )}
+          <div className="viz-wide">
+            <ExplainView nodeId={state.nodeId} answerable={answerable} />
+          </div>
           {answerable && problem && (
             <div className="viz-problem" role="status" data-testid="viz-problem">
               {problem}

@@ -130,6 +130,40 @@ describe.skipIf(chromiumMissing !== null)('the convolution explainer', () => {
     }
   }, 240_000);
 
+  it("shows an autoencoder's transposed convolution as y = Cᵀ x and steps the scattering pixel", async () => {
+    await page.goto(served.url);
+    await page.getByTestId('template-autoencoder').click();
+    await page.getByTestId('node-dec1').waitFor();
+    await page.getByLabel('Epochs').fill('1');
+    await page.getByLabel('Batch size').fill('16');
+    await page.getByLabel('Sample limit').fill('320');
+    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByTestId('training-finished').waitFor({ timeout: 120_000 });
+    const panel = page.getByRole('region', { name: 'Visualise' });
+    if ((await panel.count()) === 0) await page.getByRole('button', { name: 'Visualise' }).click();
+    await page.getByRole('tab', { name: 'Explain' }).click();
+    await page.getByLabel('Layer to visualise').selectOption('dec1');
+    const view = page.getByTestId('explain-transposed');
+    // the autoencoder's run keeps no validation set: the sample comes from the training set
+    await expect.poll(() => panel.getByTestId('viz-problem').textContent()).toContain('this run has no validation set');
+    await page.getByLabel('Sample set').selectOption('train');
+    await view.waitFor({ timeout: 30_000 });
+    // dec1: 32×7×7 → 16×14×14; each channel pair's block of C is 49 × 196
+    expect(await page.getByTestId('explain-sizes').textContent()).toBe('196 × 49 · 49 = 196');
+    for (const picture of ['explain-input', 'explain-matrix', 'explain-output'])
+      expect((await canvasFacts(page.getByTestId(picture))).colours, picture).toBeGreaterThan(2);
+    // pixel (0, 0) with padding 1 reaches output rows and columns 0..1 only: 4 pixels; pixel (1, 1) a full 3×3
+    expect(await page.getByTestId('explain-position').textContent()).toMatch(
+      /^input pixel 0 \(0, 0\) = \S+ adds itself times the kernel into 4 output pixels/,
+    );
+    for (let i = 0; i < 8; i++) await panel.getByRole('button', { name: 'Next input pixel' }).click();
+    expect(await position()).toBe(8);
+    expect(await page.getByTestId('explain-position').textContent()).toMatch(
+      /^input pixel 8 \(1, 1\) = \S+ adds itself times the kernel into 9 output pixels/,
+    );
+    expect(await view.locator('.explain-mark').count()).toBe(1 + 1 + 9);
+  }, 240_000);
+
   it('had no errors in the page', () => {
     expect(pageErrors).toEqual([]);
   });
