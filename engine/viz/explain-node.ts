@@ -14,7 +14,7 @@ import type { Model, ModelNode } from '../train/plan';
 import { convMatrices, type ConvMatrices } from './conv-matrices';
 import { separableStages, type SeparableStages } from './separable-stages';
 
-/** The most patch-matrix entries the explainer builds (a 224×224 RGB 7×7 convolution has 7.4 million). */
+/** The most entries of a matrix the explainer builds: a patch matrix, or one block of a transposed convolution's (a 224×224 RGB 7×7 convolution's patches are 7.4 million). */
 export const MAX_PATCH_ENTRIES = 8_000_000;
 
 export type NodeExplanation =
@@ -90,6 +90,11 @@ export const explainNode = (model: Model, nodeId: string, input: Float32Array, g
     }
     case 'ConvTranspose2D': {
       const { window, groups } = transposedGeometry(node.params as unknown as ConvTranspose2DParams, inputShape, outputShape);
+      const blockEntries = window.inH * window.inW * window.outH * window.outW;
+      if (blockEntries > MAX_PATCH_ENTRIES)
+        throw new Error(
+          `${nodeId}: a block of its matrix (${window.outH * window.outW} × ${window.inH * window.inW}) is too large to show`,
+        );
       return { kind: 'transposed', nodeId, inputShape, outputShape, input, window, groups, weight: weightOf(model, node, 'weight') };
     }
     case 'SeparableConv2D':

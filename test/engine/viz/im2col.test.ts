@@ -169,6 +169,10 @@ describe("the explainer's patch matrix times filter matrix", () => {
     expect(() => convMatrices({ window, groups: 1, filters: 2, input: new Float32Array(49), weight: new Float32Array(17) })).toThrow(
       /the weight has 17 values; 2×1×3×3 needs 18/,
     );
+    const large = chainModel([3, 224, 224], [['conv', 'Conv2D', { filters: 1, kernel: 11, padding: 'same' }]]);
+    expect(() => explainNode(large, 'conv', new Float32Array(3 * 224 * 224))).toThrow(
+      'conv: its patch matrix (50176 × 363) is too large to show',
+    );
     const model = chainModel([1, 8, 8], [['relu', 'ReLU']]);
     expect(() => explainNode(model, 'relu', new Float32Array(64))).toThrow(
       /relu: the explainer shows convolutions; a ReLU layer is not one/,

@@ -86,4 +86,12 @@ describe('a transposed convolution as Cᵀ x', () => {
       [6, 8],
     ]);
   });
+
+  it('refuses a layer whose matrix block is too large to show, saying which', () => {
+    // 64×64 → 128×128: a block is 4,096 × 16,384, 67 million entries
+    const model = chainModel([1, 64, 64], [['up', 'ConvTranspose2D', { filters: 1, kernel: 2, stride: 2 }]]);
+    expect(() => explainNode(model, 'up', new Float32Array(64 * 64))).toThrow(
+      'up: a block of its matrix (4096 × 16384) is too large to show',
+    );
+  });
 });
