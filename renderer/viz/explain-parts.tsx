@@ -14,7 +14,7 @@ export const STEP_MS = 250;
 
 /** The largest and smallest side a picture is drawn at, in CSS pixels. */
 const LARGEST = 150;
-const SMALLEST = 16;
+const SMALLEST = 40;
 
 /** A rectangle of cells: rows and columns from, and how many. */
 export interface Cells {
