@@ -158,7 +158,7 @@ export const ConvExplainer = ({
       )}
       <p data-testid="explain-sum">
         sum = <strong>{short(sum)}</strong>
-        {bias ? ` , plus the bias ${short(bias[filterIndex])} = ${short(sum + bias[filterIndex])}` : ''}: output map {filterIndex} at ({oh},{' '}
+        {bias ? `, plus the bias ${short(bias[filterIndex])} = ${short(sum + bias[filterIndex])}` : ''}: output map {filterIndex} at ({oh},{' '}
         {ow})
       </p>
       <p data-testid="explain-rank" className="muted">

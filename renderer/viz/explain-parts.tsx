@@ -4,9 +4,8 @@
  * picture), the play / step controls, and the animation clock.
  */
 import { useEffect, useState, type ReactNode } from 'react';
-import { signedMap } from '../../engine/viz/heatmap';
+import { signedMap, stretchedImage } from '../../engine/viz/heatmap';
 import type { RgbaImage } from '../../engine/viz/image';
-import { stretchedImage } from '../../engine/viz/heatmap';
 import { RgbaCanvas } from './RgbaCanvas';
 
 /** How long one animation step shows. */
