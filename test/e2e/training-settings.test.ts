@@ -69,6 +69,15 @@ describe.skipIf(chromiumMissing !== null)('the advanced training settings', () =
     expect(await page.getByTestId('run-setting-seed').getByRole('alert').count()).toBe(0);
     await page.getByLabel('Flip horizontally').check();
     expect(await page.getByRole('button', { name: /^advanced:/ }).textContent()).toBe('advanced: cosine · seed 7 · flip ↔');
+    // Each change is a step of the editor's history: Ctrl+Z in a field undoes the seed typed, the button the flip.
+    await page.getByLabel('Noise σ').fill('0.1');
+    await page.getByLabel('Noise σ').press('Control+Z');
+    await expect.poll(() => page.getByLabel('Noise σ').inputValue()).toBe('');
+    await page.getByRole('button', { name: 'Undo', exact: true }).click();
+    await expect.poll(() => page.getByLabel('Flip horizontally').isChecked()).toBe(false);
+    expect(await seed.inputValue()).toBe('7');
+    await page.getByRole('button', { name: 'Redo', exact: true }).click();
+    await expect.poll(() => page.getByLabel('Flip horizontally').isChecked()).toBe(true);
     if (SCREENSHOTS) {
       mkdirSync(SCREENSHOTS, { recursive: true });
       // The panel is drawn taller for the picture, then given back its height.
@@ -96,6 +105,10 @@ describe.skipIf(chromiumMissing !== null)('the advanced training settings', () =
     await page.locator('#save-as-path').fill(path);
     await page.getByRole('button', { name: 'Save', exact: true }).last().click();
     await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('saved');
+    // A change of a setting marks the project unsaved, as any edit does.
+    await page.getByRole('button', { name: /^advanced:/ }).click();
+    await page.getByLabel('Initialisation').selectOption('he-normal');
+    expect(await page.getByTestId('save-state').textContent()).toBe('unsaved changes');
     const opened = await new ProjectStore().open(path);
     if (!opened.ok) throw new Error(opened.error.message);
     const project = opened.project;
