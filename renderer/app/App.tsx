@@ -44,6 +44,7 @@ const Editor = () => {
               <Canvas />
               <ContextMenu />
             </ReactFlowProvider>
+            {codeOpen && <Splitter panel="codeWidth" label="Resize the code panel" axis="x" grows={-1} />}
             {codeOpen && <CodePanel key={`code-${opened}`} />}
           </div>
           {panels.bottomOpen && <Splitter panel="bottomHeight" label="Resize the training panel" axis="y" grows={-1} />}

@@ -1,6 +1,7 @@
 /** What the person can do with projects: make, open, save. Each reports its outcome as a notice. */
 import type { OpenedProject } from '../../electron/api';
 import { layoutGraph } from '../editor/editor-store';
+import { runSettingsOf } from '../training/run-settings';
 import { training } from '../training/training-store';
 import { app, currentDocument, editor, hasUnsavedEdits } from './state';
 
@@ -13,7 +14,11 @@ export const showInfo = (text: string): void => app.update({ notice: { kind: 'in
 /** Shows a project; a new one from a template is laid out to fit the screen. */
 const show = (opened: OpenedProject): void => {
   const fromTemplate = opened.path === null && !opened.restored;
-  editor.load(fromTemplate ? layoutGraph(opened.document.graph) : opened.document.graph, opened.document.training.filters ?? {});
+  editor.load(
+    fromTemplate ? layoutGraph(opened.document.graph) : opened.document.graph,
+    opened.document.training.filters ?? {},
+    runSettingsOf(opened.document),
+  );
   training.reset();
   app.update((state) => ({
     opened: state.opened + 1,

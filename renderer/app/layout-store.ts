@@ -18,6 +18,8 @@ export interface LayoutState {
   readonly paletteWidth: number;
   readonly inspectorWidth: number;
   readonly bottomHeight: number;
+  /** The code panel beside the canvas, when it is open. */
+  readonly codeWidth: number;
 }
 
 export const LAYOUT_KEY = 'cnn-studio.layout.v1';
@@ -30,6 +32,7 @@ export const DEFAULT_LAYOUT: LayoutState = {
   paletteWidth: 240,
   inspectorWidth: 300,
   bottomHeight: 220,
+  codeWidth: 480,
 };
 
 /** The smallest and largest size of each resizable panel. */
@@ -37,6 +40,7 @@ export const PANEL_LIMITS = {
   paletteWidth: { min: 160, max: 600 },
   inspectorWidth: { min: 200, max: 700 },
   bottomHeight: { min: 120, max: 900 },
+  codeWidth: { min: 320, max: 1600 },
 } as const;
 
 export type PanelSize = keyof typeof PANEL_LIMITS;
@@ -65,6 +69,7 @@ export const readLayout = (text: string | null): LayoutState => {
     paletteWidth: size('paletteWidth'),
     inspectorWidth: size('inspectorWidth'),
     bottomHeight: size('bottomHeight'),
+    codeWidth: size('codeWidth'),
   };
 };
 

@@ -43,7 +43,11 @@ export interface Shortcut {
    * (which the key makes the browser send, and which a desktop menu sends too); 'canvas' React Flow.
    */
   readonly by: 'keys' | 'clipboard' | 'canvas';
-  /** In text fields: 'always' acts there too, 'inspector' only in the inspector's fields, 'never' leaves the key to the field. */
+  /**
+   * In text fields: 'always' acts there too; 'inspector' only in the fields whose edits are steps of
+   * the editor's history (the inspector's and the training panel's advanced settings); 'never'
+   * leaves the key to the field.
+   */
   readonly inFields: 'always' | 'inspector' | 'never';
 }
 
@@ -59,7 +63,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   {
     id: 'undo',
     chords: [{ key: 'z', mod: true }],
-    does: 'Undo any edit: add, connect, delete, move, parameters, filters, paste, expand',
+    does: 'Undo any edit: add, connect, delete, move, parameters, filters, paste, expand, training settings',
     group: 'Edit',
     by: 'keys',
     inFields: 'inspector',

@@ -37,7 +37,7 @@ const COMMANDS: Record<CommandId, (() => boolean | void) | null> = {
 
 const actsHere = (shortcut: Shortcut, target: EventTarget | null): boolean => {
   if (!isTextField(target) || shortcut.inFields === 'always') return true;
-  return shortcut.inFields === 'inspector' && target instanceof HTMLElement && target.closest('.inspector') !== null;
+  return shortcut.inFields === 'inspector' && target instanceof HTMLElement && target.closest('.inspector, .advanced-settings') !== null;
 };
 
 export const onShortcut = (event: KeyboardEvent): void => {

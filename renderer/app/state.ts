@@ -8,6 +8,7 @@ import type { ProjectDocument } from '../../engine/project/schema';
 import { EditorStore } from '../editor/editor-store';
 import { settingsForGraph } from '../inspector/filter-edits';
 import { ValueStore } from '../editor/store-core';
+import { withRunSettings } from '../training/run-settings';
 import { LayoutStore, type LayoutStorage } from './layout-store';
 
 export interface Notice {
@@ -64,13 +65,14 @@ export const app = new ValueStore<AppState>({
   confirmingLeave: false,
 });
 
-/** The project as it is now: the open document with the editor's graph and filter settings. */
+/** The project as it is now: the open document with the editor's graph, filter settings and run settings. */
 export const currentDocument = (): ProjectDocument | null => {
   const project = app.getState().project;
   if (!project) return null;
   const filters = settingsForGraph(editor.filters, editor.getState().report.nodes);
   const { filters: _old, ...training } = project.training;
-  return { ...project, graph: editor.graph, training: Object.keys(filters).length ? { ...training, filters } : training };
+  const document = { ...project, graph: editor.graph, training: Object.keys(filters).length ? { ...training, filters } : training };
+  return withRunSettings(document, editor.run);
 };
 
 /** Whether there are changes to save. */

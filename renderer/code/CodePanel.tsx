@@ -5,7 +5,7 @@
  */
 import { lazy, Suspense } from 'react';
 import { useStore } from '../app/hooks';
-import { editor } from '../app/state';
+import { editor, layout } from '../app/state';
 import { codePanel, type CodeTab } from './code-panel-state';
 
 const CodeViews = lazy(() => import('./CodeViews'));
@@ -17,8 +17,9 @@ const TABS: readonly { tab: CodeTab; title: string }[] = [
 
 export const CodePanel = () => {
   const tab = useStore(codePanel, (state) => state.tab);
+  const width = useStore(layout, (state) => state.codeWidth);
   return (
-    <section className="code-panel nokey" aria-label="Code" data-testid="code-panel">
+    <section className="code-panel nokey" aria-label="Code" data-testid="code-panel" style={{ width }}>
       <div className="code-tabs" role="tablist">
         {TABS.map(({ tab: id, title }) => (
           <button

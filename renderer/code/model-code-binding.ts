@@ -6,12 +6,14 @@
  *   happens when it means the graph there already is); code with mistakes leaves
  *   the graph alone and gets markers on the mistakes;
  * - a change of the graph made elsewhere (canvas, inspector, undo) re-prints the code, changing
- *   only the lines that differ and keeping the cursor; a change that the code does not show
- *   (moving a layer) leaves the text, comments included, alone; and while a parse is pending the
- *   text being typed is never replaced;
+ *   only the lines that differ and keeping the cursor and the comments (reprintWithComments: the
+ *   lines of unchanged layers stay as written, a re-printed layer keeps the comments above it and
+ *   on its line); a change that the code does not show (moving a layer) leaves the text alone;
+ *   and while a parse is pending the text being typed is never replaced;
  * - the layers selected on the canvas have their lines highlighted.
  */
 import type { GraphDocument } from '../../engine/graph/document';
+import { reprintWithComments } from '../../engine/graph/model-code/comments';
 import { parseModelCode } from '../../engine/graph/model-code/parse';
 import { printModelCode } from '../../engine/graph/model-code/print';
 import type { EditorStore } from '../editor/editor-store';
@@ -108,13 +110,15 @@ export class ModelCodeBinding {
     if (this.committing || graph === this.shown) return;
     if (this.timer !== undefined) return; // a parse is pending: the text being typed wins
     const code = printModelCode(graph);
+    // The graph the text shows, when it parsed: the layers that print the same keep their lines as written.
+    const previous = this.parses ? this.shown : null;
     this.shown = graph;
     if (code === this.shownCode) {
       this.showProblems();
       return;
     }
     this.shownCode = code;
-    this.setText(code);
+    this.setText(reprintWithComments(this.model.getValue(), graph, previous));
     this.parse();
   }
 

@@ -11,6 +11,7 @@ import type { GraphReport } from '../../engine/graph/analyze';
 import { analyzeTimed } from './timed-analysis';
 import type { GraphDocument } from '../../engine/graph/document';
 import type { ConvFilterInits } from '../../engine/train/filter-init';
+import { DEFAULT_RUN_SETTINGS, type RunSettings } from '../training/run-settings';
 import { collapseNode, collapsiblePair } from '../../engine/graph/collapse';
 import { expandNode } from '../../engine/graph/expand';
 import type { LayerType } from '../../engine/graph/layer-types';
@@ -33,6 +34,8 @@ export interface EditorState {
   readonly graph: GraphDocument;
   /** How each convolution's filters start and which are frozen (the training settings' `filters`), undone with the graph. */
   readonly filters: ConvFilterInits;
+  /** The training panel's advanced hyper-parameters (schedule, seed, initialisation, augmentation), undone with the graph. */
+  readonly run: RunSettings;
   readonly report: GraphReport;
   readonly selectedNodes: readonly string[];
   readonly selectedEdges: readonly string[];
@@ -46,10 +49,11 @@ export interface EditorState {
 
 const EMPTY: GraphDocument = { format: 'cnn-studio/graph', version: 1, nodes: [], edges: [] };
 
-/** One step of the history: the graph and the filter settings together. */
+/** One step of the history: the graph, the filter settings and the run settings together. */
 interface Snapshot {
   readonly graph: GraphDocument;
   readonly filters: ConvFilterInits;
+  readonly run: RunSettings;
 }
 
 export class EditorStore extends Store<EditorState> {
@@ -66,6 +70,7 @@ export class EditorStore extends Store<EditorState> {
     super({
       graph,
       filters: {},
+      run: DEFAULT_RUN_SETTINGS,
       report: analyzeTimed(graph),
       selectedNodes: [],
       selectedEdges: [],
@@ -84,8 +89,12 @@ export class EditorStore extends Store<EditorState> {
     return this.state.filters;
   }
 
+  get run(): RunSettings {
+    return this.state.run;
+  }
+
   /** Starts over with a document: the history is cleared. */
-  load(graph: GraphDocument, filters: ConvFilterInits = {}): void {
+  load(graph: GraphDocument, filters: ConvFilterInits = {}, run: RunSettings = DEFAULT_RUN_SETTINGS): void {
     this.past = [];
     this.future = [];
     this.mergeKey = null;
@@ -94,6 +103,7 @@ export class EditorStore extends Store<EditorState> {
     this.set({
       graph,
       filters,
+      run,
       report: analyzeTimed(graph),
       selectedNodes: [],
       selectedEdges: [],
@@ -107,16 +117,16 @@ export class EditorStore extends Store<EditorState> {
   /** Replaces the graph, remembering the old one for undo; `analyze` is false for moves only. */
   private commit(
     graph: GraphDocument,
-    options: { merge?: string; analyze?: boolean; before?: GraphDocument; filters?: ConvFilterInits } = {},
+    options: { merge?: string; analyze?: boolean; before?: GraphDocument; filters?: ConvFilterInits; run?: RunSettings } = {},
   ): void {
     const merging = options.merge !== undefined && options.merge === this.mergeKey;
     if (!merging) {
-      this.past.push({ graph: options.before ?? this.state.graph, filters: this.state.filters });
+      this.past.push({ graph: options.before ?? this.state.graph, filters: this.state.filters, run: this.state.run });
       if (this.past.length > HISTORY_LIMIT) this.past.shift();
     }
     this.future = [];
     this.mergeKey = options.merge ?? null;
-    this.show({ graph, filters: options.filters ?? this.state.filters }, options.analyze ?? true);
+    this.show({ graph, filters: options.filters ?? this.state.filters, run: options.run ?? this.state.run }, options.analyze ?? true);
   }
 
   /** Replaces the filter settings; edits with the same `merge` key in a row (typing into one value) are one undo step. */
@@ -124,12 +134,19 @@ export class EditorStore extends Store<EditorState> {
     this.commit(this.state.graph, { filters, analyze: false, ...(merge !== undefined ? { merge } : {}) });
   }
 
-  private show({ graph, filters }: Snapshot, analyze: boolean): void {
+  /** Replaces the run settings; edits with the same `merge` key in a row (typing into one value) are one undo step. */
+  setRunSettings(run: RunSettings, merge?: string): void {
+    if (JSON.stringify(run) === JSON.stringify(this.state.run)) return;
+    this.commit(this.state.graph, { run, analyze: false, ...(merge !== undefined ? { merge } : {}) });
+  }
+
+  private show({ graph, filters, run }: Snapshot, analyze: boolean): void {
     const ids = new Set(graph.nodes.map((node) => node.id));
     const keys = new Set(graph.edges.map(edgeKey));
     this.set({
       graph,
       filters,
+      run,
       report: analyze ? analyzeTimed(graph) : this.state.report,
       selectedNodes: this.state.selectedNodes.filter((id) => ids.has(id)),
       selectedEdges: this.state.selectedEdges.filter((key) => keys.has(key)),
@@ -301,7 +318,7 @@ export class EditorStore extends Store<EditorState> {
   undo(): void {
     const previous = this.past.pop();
     if (!previous) return;
-    this.future.push({ graph: this.state.graph, filters: this.state.filters });
+    this.future.push({ graph: this.state.graph, filters: this.state.filters, run: this.state.run });
     this.mergeKey = null;
     this.show(previous, true);
   }
@@ -309,7 +326,7 @@ export class EditorStore extends Store<EditorState> {
   redo(): void {
     const next = this.future.pop();
     if (!next) return;
-    this.past.push({ graph: this.state.graph, filters: this.state.filters });
+    this.past.push({ graph: this.state.graph, filters: this.state.filters, run: this.state.run });
     this.mergeKey = null;
     this.show(next, true);
   }

@@ -10,6 +10,7 @@ import { PRESET_KINDS, presetKernel, type ConvFilterInits, type FilterPreset, ty
 import { previewFilters, type FilterPreview } from '../../engine/train/filter-preview';
 import type { RandomInit } from '../../engine/train/init';
 import { filterGrid } from '../../engine/viz/filters';
+import { describeRank, kernelRank } from '../../engine/viz/kernel-rank';
 import { useStore } from '../app/hooks';
 import { app, editor } from '../app/state';
 import { RgbaCanvas } from '../viz/RgbaCanvas';
@@ -48,6 +49,15 @@ const kernelOf = (preview: FilterPreview, filter: number): number[][] => {
   const [, channels, height, width] = preview.shape;
   const base = filter * channels * height * width;
   return Array.from({ length: height }, (_, r) => Array.from(preview.weight.subarray(base + r * width, base + (r + 1) * width)));
+};
+
+/** Whether a kernel is separable, in words; a kernel with a value that is not a number has no rank. */
+const rankOf = (kernel: number[][]): string => {
+  try {
+    return describeRank(kernelRank(kernel));
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 };
 
 const shown = (value: number): string => String(Number(value.toPrecision(4)));
@@ -235,6 +245,9 @@ export const FiltersSection = ({ node }: { node: GraphNode }) => {
             )),
           )}
         </div>
+        <p className="muted" data-testid="kernel-rank">
+          {rankOf(kernel)}
+        </p>
         {!setting.preset && <p className="muted">Typing a value makes this filter your own matrix; the rest start as above.</p>}
       </div>
     </section>

@@ -66,7 +66,12 @@ export const RunHistory = () => {
               <td>{row.id}</td>
               <td>{new Date(row.startedAt).toLocaleString()}</td>
               <td>{row.status}</td>
-              <td>{row.summary}</td>
+              <td>
+                {row.summary}
+                <div className="muted" data-testid="run-settings">
+                  {row.settings}
+                </div>
+              </td>
               <td
                 className={row.otherGraph ? 'other-graph' : ''}
                 data-testid="run-graph"

@@ -1,8 +1,9 @@
 /**
  * The training panel: settings for a run (epochs, batch size, learning rate, optimiser, a sample
  * limit), start, pause, resume and stop, a progress bar with the ETA, and live loss and accuracy
- * curves fed by the job's event stream. Two toggles in the settings row open the dataset picker
- * and the run history (kept out of the row so that it stays one line).
+ * curves fed by the job's event stream. Three toggles in the settings row open the advanced
+ * settings (schedule, seed, initialisation, augmentation), the dataset picker and the run history
+ * (kept out of the row so that it stays one line).
  */
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type uPlot from 'uplot';
@@ -12,9 +13,11 @@ import { showError } from '../app/actions';
 import { formatDuration } from '../app/format';
 import { useStore } from '../app/hooks';
 import { app, currentDocument, editor } from '../app/state';
+import { AdvancedSettings } from './AdvancedSettings';
 import { Chart, type ChartSeries } from './Chart';
 import { DatasetPicker } from './DatasetPicker';
 import { RunHistory } from './RunHistory';
+import { describeRunSettings } from './run-settings';
 import { fractionDone, isActive, training } from './training-store';
 
 const LOSS_SERIES: ChartSeries[] = [{ label: 'loss', stroke: '#4fc1ff' }];
@@ -35,6 +38,7 @@ interface Settings {
 }
 
 type Backend = NonNullable<TrainingOverrides['backend']>;
+type Section = 'advanced' | 'dataset' | 'runs';
 const BACKENDS: Backend[] = ['auto', 'cpu', 'webgpu'];
 
 /** The overrides for some settings text, or the first problem. */
@@ -165,6 +169,7 @@ export const TrainingPanel = () => {
   const api = useStore(app, (s) => s.api);
   const valid = useStore(editor, (s) => s.report.valid);
   const state = useStore(training, (s) => s);
+  const run = useStore(editor, (s) => s.run);
   const base = project?.training;
   const [settings, setSettings] = useState<Settings>(() => ({
     epochs: String(base?.epochs ?? 1),
@@ -175,8 +180,8 @@ export const TrainingPanel = () => {
     backend: 'auto',
   }));
   const [problem, setProblem] = useState<string | null>(null);
-  const [shown, setShown] = useState<'dataset' | 'runs' | null>(null);
-  const toggleShown = (section: 'dataset' | 'runs') => setShown(shown === section ? null : section);
+  const [shown, setShown] = useState<Section | null>(null);
+  const toggleShown = (section: Section) => setShown(shown === section ? null : section);
   const form = useRef<HTMLFormElement>(null);
   useEffect(() => {
     const requestStart = () => form.current?.requestSubmit();
@@ -236,6 +241,15 @@ export const TrainingPanel = () => {
         <Controls />
         <button
           type="button"
+          className={`link-button${shown === 'advanced' ? ' open' : ''}`}
+          onClick={() => toggleShown('advanced')}
+          aria-expanded={shown === 'advanced'}
+          title="learning-rate schedule, seed, initialisation and augmentation"
+        >
+          advanced: {describeRunSettings(run)}
+        </button>
+        <button
+          type="button"
           className={`link-button${shown === 'dataset' ? ' open' : ''}`}
           onClick={() => toggleShown('dataset')}
           aria-expanded={shown === 'dataset'}
@@ -253,6 +267,7 @@ export const TrainingPanel = () => {
           runs: {project?.runs.length ?? 0}
         </button>
       </form>
+      {shown === 'advanced' && <AdvancedSettings epochs={Number(settings.epochs) || 1} />}
       {shown === 'dataset' && <DatasetPicker />}
       {shown === 'runs' && <RunHistory />}
       {problem && <div className="training-failure">{problem}</div>}

@@ -4,6 +4,7 @@
  * against the multiply-adds of the graph it trained. Framework-free.
  */
 import type { EpochRecord, RunRecord } from '../../engine/project/schema';
+import { describeRunSettings, runSettingsOf } from './run-settings';
 
 export interface RunRow {
   readonly id: string;
@@ -11,6 +12,8 @@ export interface RunRow {
   readonly status: RunRecord['status'];
   /** The hyper-parameters, short: `adam · lr 0.001 · batch 32 · 3 epochs`. */
   readonly summary: string;
+  /** The schedule, seed, initialisation and augmentation: `cosine · seed 7 · flip ↔`. */
+  readonly settings: string;
   /** The first 7 digits of the graph version. */
   readonly graphShort: string;
   /** It trained a graph other than the current one. */
@@ -27,6 +30,7 @@ export const runRows = (runs: readonly RunRecord[], currentGraphVersion: string)
       startedAt: run.startedAt,
       status: run.status,
       summary: `${t.optimizer.kind} · lr ${t.learningRate} · batch ${t.batchSize} · ${t.epochs} epoch${t.epochs === 1 ? '' : 's'}`,
+      settings: describeRunSettings(runSettingsOf(run)),
       graphShort: run.graphVersion.slice(0, 7),
       otherGraph: run.graphVersion !== currentGraphVersion,
       epochsDone: run.epochs.length,

@@ -10,6 +10,7 @@ import { useStore } from '../app/hooks';
 import { app, editor } from '../app/state';
 import { training } from '../training/training-store';
 import { AttributionView, ClassPicker, ConfusionView, DeconvnetView } from './AnalysisViews';
+import { ExplainView } from './ExplainView';
 import { analysis, TAB_REFRESH_MS, type VizTab } from './analysis-store';
 import { history } from './history-store';
 import { HistoryView } from './HistoryView';
@@ -35,6 +36,7 @@ const TABS: readonly [VizTab, string][] = [
   ['deconvnet', 'Deconvnet'],
   ['confusion', 'Confusion'],
   ['history', 'History'],
+  ['explain', 'Explain'],
 ];
 
 const Tabs = ({ tab }: { tab: VizTab }) => (
@@ -85,7 +87,7 @@ export const VisualisePanel = () => {
   const answerable = jobId !== null && jobState !== 'idle' && jobState !== 'queued';
   const study = useStore(analysis, (s) => s);
   const classes = state.activations?.sample?.output.shape[0] ?? 0;
-  const problem = study.tab === 'features' ? state.problem : (study.problem ?? state.problem);
+  const problem = study.tab === 'features' || study.tab === 'explain' ? state.problem : (study.problem ?? state.problem);
 
   // A new project (this panel is keyed by it) starts afresh.
   useEffect(() => {
@@ -112,7 +114,7 @@ export const VisualisePanel = () => {
   }, [state.open, api, answerable, jobId, jobState, state.nodeId, state.sample, state.subset, withFilters]);
   // The open analysis tab asks likewise (the confusion matrix does not depend on the layer or sample).
   useEffect(() => {
-    if (!state.open || !api || !answerable || study.tab === 'features' || study.tab === 'history') return;
+    if (!state.open || !api || !answerable || study.tab === 'features' || study.tab === 'history' || study.tab === 'explain') return;
     const context = { nodeId: state.nodeId, sample: state.sample, subset: state.subset };
     void analysis.refresh(api, jobId, context, true);
     if (jobState !== 'running') return;
@@ -142,11 +144,27 @@ export const VisualisePanel = () => {
           ×
         </button>
       </div>
-      {!answerable ? (
+      <Tabs tab={study.tab} />
+      {study.tab === 'explain' ? (
+        <div className={answerable ? 'viz-body' : 'viz-wide'}>
+          {answerable && (
+            <div className="viz-left">
+              <SampleView reply={state.activations} index={state.sample} subset={state.subset} />
+            </div>
+          )}
+          <div className="viz-wide">
+            <ExplainView nodeId={state.nodeId} answerable={answerable} />
+          </div>
+          {answerable && problem && (
+            <div className="viz-problem" role="status" data-testid="viz-problem">
+              {problem}
+            </div>
+          )}
+        </div>
+      ) : !answerable ? (
         <p className="muted">Train the network, then click a convolution on the canvas to see its filters and what it makes of a sample.</p>
       ) : (
         <>
-          <Tabs tab={study.tab} />
           {study.tab === 'history' ? (
             <div className="viz-wide">
               <HistoryView />

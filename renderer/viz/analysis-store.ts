@@ -8,7 +8,7 @@ import type { StudioApi, VisualReply, VisualRequest } from '../../electron/api';
 import type { AnalysisKind } from '../../engine/viz/analysis';
 import { Store } from '../editor/store-core';
 
-export type VizTab = 'features' | 'attribution' | 'deconvnet' | 'confusion' | 'history';
+export type VizTab = 'features' | 'attribution' | 'deconvnet' | 'confusion' | 'history' | 'explain';
 
 export const TAB_KINDS: Readonly<Record<VizTab, readonly AnalysisKind[]>> = {
   features: [],
@@ -16,6 +16,7 @@ export const TAB_KINDS: Readonly<Record<VizTab, readonly AnalysisKind[]>> = {
   deconvnet: ['deconvnet', 'top-patches'],
   confusion: ['confusion'],
   history: [],
+  explain: [],
 };
 
 /**
@@ -23,7 +24,7 @@ export const TAB_KINDS: Readonly<Record<VizTab, readonly AnalysisKind[]>> = {
  * (the confusion matrix of a VGG-style net on 2,000 samples takes seconds of the worker's time on
  * two cores), so they are asked for less often than one sample's.
  */
-export const TAB_REFRESH_MS: Readonly<Record<Exclude<VizTab, 'features' | 'history'>, number>> = {
+export const TAB_REFRESH_MS: Readonly<Record<Exclude<VizTab, 'features' | 'history' | 'explain'>, number>> = {
   attribution: 5_000,
   deconvnet: 15_000,
   confusion: 30_000,

@@ -2,7 +2,9 @@
 // template as model code in Monaco; a layer's filters changed by typing (keyboard.type, so spaces
 // go through React Flow's key handling) changes the node's shape on the canvas; a mistake gets a
 // Monaco marker on its line and leaves the graph alone; Monaco's undo takes the typing back, the
-// canvas's undo the graph edit, and the code follows; the PyTorch tab shows model.py.
+// canvas's undo the graph edit, and the code follows; the PyTorch tab shows model.py; comments
+// survive an inspector edit and an undo that re-print the code; the panel is resized with its
+// splitter and keeps its width across a reload.
 // CNN_STUDIO_SCREENSHOTS=1 also writes docs/images/code-view.png.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -211,6 +213,52 @@ describe.skipIf(chromiumMissing !== null)('the code view', () => {
     await page.keyboard.type('x y');
     expect(await codeLines(view)).toEqual(before);
     await page.getByTestId('code-tab-model').click();
+  });
+
+  it('keeps comments when a canvas edit re-prints the code', async () => {
+    await goToLine('conv2 = Conv2D');
+    await page.keyboard.type('# the second convolution');
+    await page.keyboard.press('Enter');
+    await goToLine('conv1 = Conv2D');
+    await page.keyboard.press('End');
+    await page.keyboard.type('  # the first');
+    await expect.poll(() => page.getByTestId('code-status').textContent()).toMatch(/^No problems/);
+    // The inspector changes conv1: its line is printed again, with its comment; the line above conv2 stays.
+    await node('conv1').click();
+    await page.locator('#param-conv1-filters').fill('10');
+    await expect.poll(() => codeLines(modelCode())).toContain('conv1 = Conv2D(input, filters=10, kernel=5, padding=2)  # the first');
+    const lines = await codeLines(modelCode());
+    expect(lines[lines.findIndex((line) => line.startsWith('conv2 = ')) - 1]).toBe('# the second convolution');
+    // And so does the canvas's undo.
+    const pane = page.locator('.react-flow__pane');
+    const box = (await pane.boundingBox())!;
+    await page.mouse.click(box.x + 20, box.y + box.height - 20);
+    await page.keyboard.press('Control+Z');
+    await expect.poll(() => codeLines(modelCode())).toContain('conv1 = Conv2D(input, filters=8, kernel=5, padding=2)  # the first');
+    expect(await codeLines(modelCode())).toContain('# the second convolution');
+  });
+
+  it('resizes the code panel with its splitter, and keeps its width across a reload', async () => {
+    const panel = page.getByTestId('code-panel');
+    const width = (await panel.boundingBox())!.width;
+    const splitter = (await page.getByTestId('splitter-codeWidth').boundingBox())!;
+    await page.mouse.move(splitter.x + splitter.width / 2, splitter.y + 200);
+    await page.mouse.down();
+    await page.mouse.move(splitter.x + splitter.width / 2 - 120, splitter.y + 200, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(async () => Math.round((await panel.boundingBox())!.width)).toBe(Math.round(width + 120));
+    await page.getByTestId('splitter-codeWidth').focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(async () => Math.round((await panel.boundingBox())!.width)).toBe(Math.round(width + 120 - 16));
+    const resized = Math.round((await panel.boundingBox())!.width);
+    expect(JSON.parse(await page.evaluate<string>(`localStorage.getItem('cnn-studio.layout.v1')`))).toMatchObject({ codeWidth: resized });
+
+    await page.reload();
+    await page.getByTestId('template-lenet5').click();
+    await node('conv1').waitFor();
+    await page.getByTestId('toggle-code').click();
+    await modelCode().locator('.view-line').first().waitFor();
+    expect(Math.round((await panel.boundingBox())!.width)).toBe(resized);
   });
 
   it('had no errors in the page (no CSP violations)', () => {

@@ -86,9 +86,10 @@ describe('the layout', () => {
     const first = new LayoutStore(storage);
     expect(first.getState()).toEqual(DEFAULT_LAYOUT);
     first.setSize('paletteWidth', 321.4);
+    first.setSize('codeWidth', 700.6);
     first.toggle('bottomOpen');
     first.nextTheme();
-    expect(first.getState()).toMatchObject({ paletteWidth: 321, bottomOpen: false, theme: 'light' });
+    expect(first.getState()).toMatchObject({ paletteWidth: 321, codeWidth: 701, bottomOpen: false, theme: 'light' });
     const second = new LayoutStore(storage);
     expect(second.getState()).toEqual(first.getState());
     second.nextTheme();
@@ -99,16 +100,28 @@ describe('the layout', () => {
   it('keeps sizes within limits and falls back to defaults for damaged entries', () => {
     expect(clampSize('paletteWidth', 5)).toBe(160);
     expect(clampSize('bottomHeight', 1e6)).toBe(900);
+    expect(clampSize('codeWidth', 100)).toBe(320);
+    expect(clampSize('codeWidth', 1e6)).toBe(1600);
     expect(readLayout('not json')).toEqual(DEFAULT_LAYOUT);
     expect(readLayout('[1,2]')).toEqual(DEFAULT_LAYOUT);
     expect(readLayout(null)).toEqual(DEFAULT_LAYOUT);
     expect(
-      readLayout(JSON.stringify({ theme: 'purple', paletteOpen: 'yes', inspectorWidth: 'wide', bottomHeight: 50, paletteWidth: 400 })),
+      readLayout(
+        JSON.stringify({
+          theme: 'purple',
+          paletteOpen: 'yes',
+          inspectorWidth: 'wide',
+          bottomHeight: 50,
+          paletteWidth: 400,
+          codeWidth: 'half',
+        }),
+      ),
     ).toEqual({
       ...DEFAULT_LAYOUT,
       bottomHeight: 120,
       paletteWidth: 400,
     });
+    expect(readLayout(JSON.stringify({ codeWidth: 900 })).codeWidth).toBe(900);
     const storage = new MemoryStorage();
     storage.setItem(LAYOUT_KEY, '{"theme": "dark", "inspectorOpen": false}');
     expect(new LayoutStore(storage).getState()).toMatchObject({ theme: 'dark', inspectorOpen: false, paletteOpen: true });

@@ -63,6 +63,15 @@ export interface Kernels {
   dw_backward(x: number, dy: number, dx: number, acc: number, channels: number, inH: number, inW: number, m: number, w: number,
     outH: number, outW: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number,
     xp: number, dxp: number, H: number, W: number, wf: number, dyp: number, tmp: number, T: number, L: number, H2: number, W2: number): void;
+  // prettier-ignore
+  wino_in(x: number, channels: number, inH: number, inW: number, pt: number, pl: number, tilesH: number, tilesW: number, v: number,
+    ldv: number, ldm: number, scratch: number): void;
+  // prettier-ignore
+  wino_out(m: number, ldv: number, ldm: number, rows: number, tilesH: number, tilesW: number, y: number, outH: number, outW: number,
+    bias: number, acc: number, scratch: number): void;
+  // prettier-ignore
+  wino_dy(dy: number, channels: number, outH: number, outW: number, tilesH: number, tilesW: number, w: number, ldv: number, ldm: number,
+    scratch: number): void;
 }
 
 export interface Heap {

@@ -23,6 +23,7 @@ import { heap, heapAddress, heapF32, Region } from '../heap';
 import { defineJob, parallelFor, prepareWorkspaces, workspace } from '../parallel';
 import type { ConvGeometry } from './conv';
 import { gemmHeap } from './gemm-wasm';
+import { winogradApplies, winogradForward, winogradInputGradient, winogradWeightGradient } from './winograd';
 
 /** A chunk's column block stays within this many floats where one sample allows (256 KiB: L2). */
 const COLUMN_FLOATS = 1 << 16;
@@ -174,6 +175,10 @@ export const convForwardHeap = (geometry: ConvGeometry, batch: number, x: Floats
   const xAt = heapAddress(x);
   const yAt = heapAddress(y);
   if (xAt < 0 || yAt < 0 || batch <= 0 || !isFloat32(w) || !isFloat32(bias)) return false;
+  if (winogradApplies(geometry)) {
+    winogradForward(geometry, batch, xAt, w, bias, yAt);
+    return true;
+  }
   const { window, outChannels, groups } = geometry;
   const chunk = chunkSamples(geometry, batch);
   const taps = (window.channels / groups) * window.kernelH * window.kernelW;
@@ -246,7 +251,8 @@ const backwardChunk = defineJob('conv.backward', (args, item, thread) => {
 
 /**
  * Accumulates dx += ∂L/∂x, dw += ∂L/∂w, db += ∂L/∂b from dy in the heap (dx, dw, db may be null);
- * false where x, dy or dx is not in the heap.
+ * false where x, dy or dx is not in the heap. 3×3 stride-1 layers go through Winograd
+ * (winograd.ts) unless `byColumns` asks for im2col + GEMM.
  */
 export const convBackwardHeap = (
   geometry: ConvGeometry,
@@ -257,11 +263,19 @@ export const convBackwardHeap = (
   dx: Floats | null,
   dw: Floats | null,
   db: Floats | null,
+  byColumns = false,
 ): boolean => {
   const xAt = heapAddress(x);
   const dyAt = heapAddress(dy);
   const dxAt = dx ? heapAddress(dx) : 0;
   if (xAt < 0 || dyAt < 0 || dxAt < 0 || batch <= 0 || !isFloat32(w)) return false;
+  if (!byColumns && winogradApplies(geometry)) {
+    // The bias gradient here (row sums only), the rest by Winograd.
+    if (db) convBackwardHeap(geometry, batch, x, w, dy, null, null, db, true);
+    if (dw) winogradWeightGradient(geometry, batch, xAt, dyAt, dw);
+    if (dx) winogradInputGradient(geometry, batch, dyAt, w, dxAt);
+    return true;
+  }
   const { window, outChannels, groups } = geometry;
   const chunk = chunkSamples(geometry, batch);
   const chunks = Math.ceil(batch / chunk);

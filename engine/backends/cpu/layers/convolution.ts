@@ -300,7 +300,7 @@ export const spatiallySeparableConv2dLayer: CpuLayer<SpatiallySeparableConv2DPar
 // ---------------------------------------------------------------- ConvTranspose2D
 
 /** The window of the convolution that this one transposes: from the output [F, outH, outW] to the input [Cin, H, W]. */
-const transposedGeometry = (params: ConvTranspose2DParams, input: Shape, output: Shape): TransposedGeometry => {
+export const transposedGeometry = (params: ConvTranspose2DParams, input: Shape, output: Shape): TransposedGeometry => {
   const [inChannels, inH, inW] = input;
   const [filters, outH, outW] = output;
   const window: Window2D = {

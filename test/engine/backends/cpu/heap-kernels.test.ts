@@ -39,6 +39,12 @@ const CASES: Case[] = [
   { type: 'Conv2D', params: { filters: 16, kernel: 3, stride: 2, padding: 'same' }, input: [8, 9, 9], batch: 5 },
   { type: 'Conv2D', params: { filters: 4, kernel: 3, bias: false }, input: [3, 6, 6], batch: 4 },
   { type: 'Conv2D', params: { filters: 7, kernel: 3, stride: 3, padding: 'same' }, input: [2, 10, 11], batch: 2 },
+  // Winograd F(2×2, 3×3) (kernels/winograd.ts): 3×3 at stride 1 with at least 8 channels in and out;
+  // odd and even sizes, every padding it takes, chunks of several samples and a last short one.
+  { type: 'Conv2D', params: { filters: 16, kernel: 3, padding: 'same' }, input: [8, 9, 11], batch: 5 },
+  { type: 'Conv2D', params: { filters: 8, kernel: 3, bias: false }, input: [12, 10, 7], batch: 3 },
+  { type: 'Conv2D', params: { filters: 9, kernel: 3, padding: 2 }, input: [8, 5, 6], batch: 2 },
+  { type: 'Conv2D', params: { filters: 8, kernel: 3, padding: [1, 0] }, input: [8, 13, 6], batch: 17 },
   { type: 'DepthwiseConv2D', params: { kernel: 3, padding: 'same' }, input: [3, 7, 9], batch: 3 },
   { type: 'DepthwiseConv2D', params: { kernel: 3, stride: 2, padding: 'same' }, input: [4, 14, 14], batch: 2 },
   {

@@ -1,0 +1,174 @@
+// The convolution explainer end to end: the real `cnn-studio serve` in headless Chromium. In the
+// factorised template, the Explain tab shows a separable convolution's stages and the saving
+// before any training. In a LeNet project, the inspector says whether a hand-made kernel is
+// separable; after a short run the Explain tab shows conv1 as 784 × 25 · 25 × 6 = 784 × 6 for a
+// sample, and stepping or playing the window moves it over the output positions.
+// CNN_STUDIO_SCREENSHOTS=1 also writes docs/images/explainer.png.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canvasFacts } from './canvas-pixels';
+import { chromiumMissing, launchBrowser, ROOT, startServe, type Served } from './harness';
+
+if (chromiumMissing) console.warn(chromiumMissing);
+
+const SCREENSHOTS = process.env.CNN_STUDIO_SCREENSHOTS ? join(ROOT, 'docs', 'images') : null;
+
+let served: Served;
+let context: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+
+const position = async () => Number(await page.getByTestId('explain-position').getAttribute('data-position'));
+
+describe.skipIf(chromiumMissing !== null)('the convolution explainer', () => {
+  beforeAll(async () => {
+    served = await startServe();
+    ({ context, page } = await launchBrowser());
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await served?.stop();
+  });
+
+  it('shows the stages of separable convolutions and the cost they save, before any training', async () => {
+    await page.goto(served.url);
+    await page.getByTestId('template-factorised').click();
+    await page.getByTestId('node-separable').waitFor();
+    await page.getByRole('button', { name: 'Visualise' }).click();
+    await page.getByRole('tab', { name: 'Explain' }).click();
+    await page.getByLabel('Layer to visualise').selectOption('separable');
+    const stages = page.getByTestId('explain-stages');
+    await expect.poll(() => stages.getAttribute('data-node')).toBe('separable');
+    expect(await page.getByTestId('explain-stage-0').textContent()).toMatch(/^1\. depthwise 3×3\s*16×14×14 → 16×14×14/);
+    expect(await page.getByTestId('explain-stage-1').textContent()).toMatch(/^2\. Conv2D 1×1\s*16×14×14 → 32×14×14/);
+    // 16·196·9 + 32·196·16 multiply-adds against 32·196·16·9; 688 parameters against 4,640
+    expect(await page.getByTestId('explain-saving').textContent()).toBe(
+      'The stages cost 7× fewer multiply-adds and 6.7× fewer parameters than the standard 3×3 convolution, 16 → 32 channels.',
+    );
+
+    await page.getByLabel('Layer to visualise').selectOption('spatial');
+    await expect.poll(() => stages.getAttribute('data-node')).toBe('spatial');
+    expect(await page.getByTestId('explain-stage-0').textContent()).toMatch(/^1\. Conv2D 5×1/);
+    expect(await page.getByTestId('explain-stage-1').textContent()).toMatch(/^2\. Conv2D 1×5/);
+    // 16 → 16 channels: K×1 then 1×K costs 2/K of K×K, 2.5 times fewer multiply-adds
+    expect(await page.getByTestId('explain-saving').textContent()).toMatch(/^The stages cost 2\.5× fewer multiply-adds/);
+
+    // A layer that is no convolution says what the tab is for.
+    await page.getByLabel('Layer to visualise').selectOption('relu1');
+    await page.getByTestId('explain-none').waitFor();
+  });
+
+  it("says whether conv1's kernels are separable, then animates conv1's window over a trained LeNet's sample", async () => {
+    await page.goto(served.url);
+    await page.getByTestId('template-lenet5').click();
+    await page.getByTestId('node-conv1').click();
+    await page.getByTestId('filters-section').waitFor();
+    // a random 5×5 kernel is full rank; a Gaussian is a column times a row
+    expect(await page.getByTestId('kernel-rank').textContent()).toMatch(/^rank 5: not separable/);
+    await page.getByLabel('Filter 0 preset').selectOption('gaussian');
+    await expect.poll(() => page.getByTestId('kernel-rank').textContent()).toMatch(/^rank 1: separable into 5×1 · 1×5, \[1 /);
+
+    await page.getByRole('button', { name: 'Visualise' }).click();
+    await page.getByRole('tab', { name: 'Explain' }).click();
+    await page.getByLabel('Layer to visualise').selectOption('conv1');
+    await expect.poll(() => page.getByRole('region', { name: 'Visualise' }).textContent()).toContain('Train the network (or open a run)');
+
+    await page.getByLabel('Epochs').fill('1');
+    await page.getByLabel('Batch size').fill('16');
+    await page.getByLabel('Sample limit').fill('320');
+    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByTestId('training-finished').waitFor({ timeout: 120_000 });
+
+    const view = page.getByTestId('explain-conv');
+    const explainer = page.getByRole('region', { name: 'Visualise' });
+    await view.waitFor({ timeout: 30_000 });
+    expect(await view.getAttribute('data-node')).toBe('conv1');
+    expect(await page.getByTestId('explain-sizes').textContent()).toBe('784 × 25 · 25 × 6 = 784 × 6');
+    for (const picture of ['explain-input', 'explain-patches', 'explain-filters', 'explain-output'])
+      expect((await canvasFacts(page.getByTestId(picture))).colours, picture).toBeGreaterThan(2);
+    // the explainer names the rank of the chosen filter's kernel, as trained
+    expect(await page.getByTestId('explain-rank').textContent()).toMatch(/^Filter 0, channel 0: rank \d/);
+
+    expect(await position()).toBe(0);
+    // position 0 with padding 2: the window starts at (−2, −2), partly in the padding
+    expect(await page.getByTestId('explain-position').textContent()).toContain(
+      'the window starts at input row -2, column -2 (part of it in the padding',
+    );
+    const firstSum = await page.getByTestId('explain-sum').textContent();
+    await page.getByRole('button', { name: 'Next position' }).click();
+    expect(await position()).toBe(1);
+    expect(await page.getByTestId('explain-position').textContent()).toMatch(/^position 1 of 784: output row 0, column 1/);
+    await page.getByRole('button', { name: 'Previous position' }).click();
+    await page.getByRole('button', { name: 'Previous position' }).click();
+    expect(await position()).toBe(783);
+    expect(await page.getByTestId('explain-sum').textContent()).not.toBe(firstSum);
+
+    // Play moves the window on by itself; Pause stops it where it is. Keyboard: Space on the focused button.
+    await explainer.getByRole('button', { name: 'Play', exact: true }).focus();
+    await page.keyboard.press('Space');
+    await expect.poll(position, { timeout: 10_000 }).toBeGreaterThan(2);
+    await expect.poll(position, { timeout: 10_000 }).toBeLessThan(783);
+    await explainer.getByRole('button', { name: 'Pause', exact: true }).click();
+    const stopped = await position();
+    await page.waitForTimeout(600);
+    expect(await position()).toBe(stopped);
+
+    // Another filter: its column is marked and the output map changes.
+    await page.getByLabel('Filter', { exact: true }).selectOption('3');
+    await expect.poll(() => page.getByTestId('explain-sum').textContent()).toContain('output map 3');
+    if (SCREENSHOTS) {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      // a taller bottom panel, and the window in the middle of the digit
+      await page.getByTestId('splitter-bottomHeight').focus();
+      for (let i = 0; i < 36; i++) await page.keyboard.press('ArrowUp');
+      await explainer.getByLabel('The position').fill('380');
+      await explainer.getByTestId('explain-sizes').scrollIntoViewIfNeeded();
+      await explainer.screenshot({ path: join(SCREENSHOTS, 'explainer.png') });
+    }
+  }, 240_000);
+
+  it("shows an autoencoder's transposed convolution as y = Cᵀ x and steps the scattering pixel", async () => {
+    await page.goto(served.url);
+    await page.getByTestId('template-autoencoder').click();
+    await page.getByTestId('node-dec1').waitFor();
+    await page.getByLabel('Epochs').fill('1');
+    await page.getByLabel('Batch size').fill('16');
+    await page.getByLabel('Sample limit').fill('320');
+    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByTestId('training-finished').waitFor({ timeout: 120_000 });
+    const panel = page.getByRole('region', { name: 'Visualise' });
+    if ((await panel.count()) === 0) await page.getByRole('button', { name: 'Visualise' }).click();
+    await page.getByRole('tab', { name: 'Explain' }).click();
+    await page.getByLabel('Layer to visualise').selectOption('dec1');
+    const view = page.getByTestId('explain-transposed');
+    // the autoencoder's run keeps no validation set: the sample comes from the training set
+    await expect.poll(() => panel.getByTestId('viz-problem').textContent()).toContain('this run has no validation set');
+    await page.getByLabel('Sample set').selectOption('train');
+    await view.waitFor({ timeout: 30_000 });
+    // dec1: 32×7×7 → 16×14×14; each channel pair's block of C is 49 × 196
+    expect(await page.getByTestId('explain-sizes').textContent()).toBe('196 × 49 · 49 = 196');
+    for (const picture of ['explain-input', 'explain-matrix', 'explain-output'])
+      expect((await canvasFacts(page.getByTestId(picture))).colours, picture).toBeGreaterThan(2);
+    // pixel (0, 0) with padding 1 reaches output rows and columns 0..1 only: 4 pixels; pixel (1, 1) a full 3×3
+    expect(await page.getByTestId('explain-position').textContent()).toMatch(
+      /^input pixel 0 \(0, 0\) = \S+ adds itself times the kernel into 4 output pixels/,
+    );
+    for (let i = 0; i < 8; i++) await panel.getByRole('button', { name: 'Next input pixel' }).click();
+    expect(await position()).toBe(8);
+    expect(await page.getByTestId('explain-position').textContent()).toMatch(
+      /^input pixel 8 \(1, 1\) = \S+ adds itself times the kernel into 9 output pixels/,
+    );
+    expect(await view.locator('.explain-mark').count()).toBe(1 + 1 + 9);
+  }, 240_000);
+
+  it('had no errors in the page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,135 @@
+// The training panel's advanced settings end to end, against the real `cnn-studio serve` in
+// headless Chromium: a cosine schedule, a seed and horizontal flips set in the panel (a bad seed
+// refused beside its field), two short runs with that seed and one with another, and the saved
+// project read back from disk: the settings are the project's, each run's record carries them,
+// the cosine schedule lowered the rate the worker trained with, and the same seed gave the same
+// loss while another seed did not.
+// CNN_STUDIO_SCREENSHOTS=1 also writes the user guide's picture of the section into docs/images/.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProjectStore } from '../../electron/services/project/store';
+import { chromiumMissing, launchBrowser, ROOT, startServe, type Served } from './harness';
+
+if (chromiumMissing) console.warn(chromiumMissing);
+
+let served: Served;
+let context: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+
+const LEARNING_RATE = 0.01;
+const SCREENSHOTS = process.env.CNN_STUDIO_SCREENSHOTS ? join(ROOT, 'docs', 'images') : null;
+
+const train = async (runs: number) => {
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await page.getByTestId('training-finished').waitFor({ timeout: 60_000 });
+  expect(await page.getByTestId('training-finished').textContent()).toContain(`run-${runs} completed`);
+};
+
+describe.skipIf(chromiumMissing !== null)('the advanced training settings', () => {
+  beforeAll(async () => {
+    served = await startServe();
+    ({ context, page } = await launchBrowser());
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+    await page.goto(served.url);
+    await page.getByTestId('template-lenet5').click();
+    await page.locator('[data-testid=node-conv1]').waitFor();
+  }, 180_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await served?.stop();
+  });
+
+  it('sets a cosine schedule, a seed and horizontal flips, refusing a bad seed beside its field', async () => {
+    await page.getByLabel('Epochs').fill('2');
+    await page.getByLabel('Batch size').fill('16');
+    await page.getByLabel('Learning rate').fill(String(LEARNING_RATE));
+    await page.getByLabel('Sample limit').fill('64');
+    await page.getByLabel('Backend').selectOption('cpu');
+    await page.getByRole('button', { name: /^advanced: seed 42$/ }).click();
+    await page.getByTestId('advanced-settings').waitFor();
+
+    await page.getByLabel('Schedule').selectOption('cosine');
+    // The schedule's own parameters, started for the run's 2 epochs.
+    expect(await page.getByLabel('over', { exact: true }).inputValue()).toBe('2');
+    expect(await page.getByLabel('min', { exact: true }).count()).toBe(1);
+    expect(await page.getByLabel('patience', { exact: true }).count()).toBe(0);
+
+    const seed = page.getByLabel('Seed', { exact: true });
+    await seed.fill('-3');
+    expect(await page.getByTestId('run-setting-seed').getByRole('alert').textContent()).toBe('enter a whole number from 0 to 4294967295');
+    expect(await seed.getAttribute('aria-invalid')).toBe('true');
+    await seed.fill('7');
+    expect(await page.getByTestId('run-setting-seed').getByRole('alert').count()).toBe(0);
+    await page.getByLabel('Flip horizontally').check();
+    expect(await page.getByRole('button', { name: /^advanced:/ }).textContent()).toBe('advanced: cosine · seed 7 · flip ↔');
+    // Each change is a step of the editor's history: Ctrl+Z in a field undoes the seed typed, the button the flip.
+    await page.getByLabel('Noise σ').fill('0.1');
+    await page.getByLabel('Noise σ').press('Control+Z');
+    await expect.poll(() => page.getByLabel('Noise σ').inputValue()).toBe('');
+    await page.getByRole('button', { name: 'Undo', exact: true }).click();
+    await expect.poll(() => page.getByLabel('Flip horizontally').isChecked()).toBe(false);
+    expect(await seed.inputValue()).toBe('7');
+    await page.getByRole('button', { name: 'Redo', exact: true }).click();
+    await expect.poll(() => page.getByLabel('Flip horizontally').isChecked()).toBe(true);
+    if (SCREENSHOTS) {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      // The panel is drawn taller for the picture, then given back its height.
+      const panel = page.getByTestId('bottom-panel');
+      const height = await panel.evaluate((element: { style: { height: string } }) => element.style.height);
+      await panel.evaluate((element: { style: { height: string } }) => (element.style.height = '300px'));
+      await panel.screenshot({ path: join(SCREENSHOTS, 'training-advanced.png') });
+      await panel.evaluate((element: { style: { height: string } }, value: string) => (element.style.height = value), height);
+    }
+  });
+
+  it('trains twice with that seed and once with another', async () => {
+    await train(1);
+    await train(2);
+    await page.getByLabel('Seed', { exact: true }).fill('8');
+    await train(3);
+    await page.getByRole('button', { name: 'runs: 3' }).click();
+    const settings = await page.getByTestId('run-settings').allTextContents();
+    expect(settings).toEqual(['cosine · seed 7 · flip ↔', 'cosine · seed 7 · flip ↔', 'cosine · seed 8 · flip ↔']);
+  }, 180_000);
+
+  it('saves the settings in the project, and each run records what it trained with', async () => {
+    await page.keyboard.press('Control+S');
+    const path = join(served.folder, 'settings.cnnproj');
+    await page.locator('#save-as-path').fill(path);
+    await page.getByRole('button', { name: 'Save', exact: true }).last().click();
+    await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('saved');
+    // A change of a setting marks the project unsaved, as any edit does.
+    await page.getByRole('button', { name: /^advanced:/ }).click();
+    await page.getByLabel('Initialisation').selectOption('he-normal');
+    expect(await page.getByTestId('save-state').textContent()).toBe('unsaved changes');
+    const opened = await new ProjectStore().open(path);
+    if (!opened.ok) throw new Error(opened.error.message);
+    const project = opened.project;
+    expect(project.training).toMatchObject({ seed: 8, schedule: { kind: 'cosine', totalEpochs: 2 } });
+    expect(project.preprocess?.augment).toEqual({ flipHorizontal: true });
+
+    const [first, second, third] = project.runs;
+    expect(first.training).toMatchObject({ seed: 7, learningRate: LEARNING_RATE, schedule: { kind: 'cosine', totalEpochs: 2 } });
+    expect(first.preprocess?.augment).toEqual({ flipHorizontal: true });
+    expect(third.training.seed).toBe(8);
+    // The worker followed the cosine schedule: halfway through, the rate is about half the base.
+    expect(first.epochs).toHaveLength(2);
+    expect(first.epochs[0].learningRate).toBeLessThan(LEARNING_RATE * 0.75);
+    expect(first.epochs[0].learningRate).toBeGreaterThan(LEARNING_RATE * 0.25);
+    expect(first.epochs[1].learningRate).toBeLessThan(first.epochs[0].learningRate);
+    // The same seed gives the same run; another seed does not.
+    expect(second.epochs[0].trainLoss).toBe(first.epochs[0].trainLoss);
+    expect(third.epochs[0].trainLoss).not.toBe(first.epochs[0].trainLoss);
+  });
+
+  it('had no errors in the page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
