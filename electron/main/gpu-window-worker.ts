@@ -4,9 +4,9 @@
  * The window's page speaks the worker protocol over a MessagePort (main keeps one end, the page
  * gets the other from gpu-window-host.ts). Every message is validated on arrival, as from any
  * worker. The start message binds the window's data server (which reads file datasets for the
- * page) to the job's dataset. The window's end is classified like a utility process's (classifyUtilityExit), from
- * `render-process-gone`. No electron import: the window and port are anything shaped like
- * Electron's, so tests drive the handle under plain Node.
+ * page) to the job's dataset. The window's end is classified like a utility process's
+ * (classifyUtilityExit), from `render-process-gone`. No electron import: the window and port are
+ * anything shaped like Electron's, so tests drive the handle under plain Node.
  */
 import type { HostMessage, StartMessage } from '../worker/protocol';
 import { PortWorkerHandle } from './port-worker-handle';

@@ -1,7 +1,7 @@
 /**
  * The hidden GPU window's preload (electron/main/gpu-window-host.ts): hands the worker port and
- * the data port that main sends on `studio:gpu-port` to the page (electron/worker/gpu-page/worker-page.ts) with
- * `window.postMessage`, and exposes nothing. Bundled to out/preload/gpu.cjs; its only require is
+ * the data port that main sends on `studio:gpu-port` to the page
+ * (electron/worker/gpu-page/worker-page.ts) with `window.postMessage`, and exposes nothing. Bundled to out/preload/gpu.cjs; its only require is
  * `electron`.
  */
 import { ipcRenderer } from 'electron';

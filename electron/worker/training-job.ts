@@ -35,11 +35,6 @@ import {
 } from './protocol';
 
 const SLICE_MS = 50;
-
-type TrainingData = ReturnType<typeof openTrainingData>;
-
-const usesPatches = (message: StartMessage): boolean =>
-  Object.values(message.training.filters ?? {}).some((settings) => settings?.start?.kind === 'kmeans');
 /**
  * The GPU trainer waits for its loss every this many steps (and at each epoch's end), so the
  * device has steps queued rather than idling at each read-back: progress shows a loss at most
@@ -47,6 +42,12 @@ const usesPatches = (message: StartMessage): boolean =>
  * are exact either way (they are summed on the GPU).
  */
 const GPU_LOSS_INTERVAL = 10;
+
+type TrainingData = ReturnType<typeof openTrainingData>;
+
+/** Some convolution starts from k-means on the training set's patches. */
+const usesPatches = (message: StartMessage): boolean =>
+  Object.values(message.training.filters ?? {}).some((settings) => settings?.start?.kind === 'kmeans');
 
 const toTensorList = (tensors: ReadonlyMap<string, Float32Array> | Readonly<Record<string, Float32Array>>): TensorList =>
   (tensors instanceof Map ? [...tensors] : Object.entries(tensors)).map(([name, values]) => [name, values.slice()]);
@@ -202,7 +203,7 @@ export class TrainingJob {
         }
         if (trainer instanceof GpuTrainer) trainer.uploadWeights();
       } else {
-        // k-means cuts patches from training samples it picks itself: a dataset read through main fetches them all first.
+        // k-means cuts patches from samples it picks itself: a dataset read through main fetches them all first.
         if (usesPatches(message)) await loadAll(train);
         trainer.initialiseWeights();
       }

@@ -129,10 +129,12 @@ export class RemoteDataset implements Dataset {
   /** Fetches samples `indices[start .. start + count)` that the page does not hold yet. */
   async fetchSamples(indices: Int32Array, start: number, count: number): Promise<void> {
     const sampleBytes = 4 * (this.sampleSize + this.targetSize);
-    if (count * sampleBytes > this.cache.limit)
+    if (count * sampleBytes > this.cache.limit) {
+      const mib = (bytes: number) => Math.ceil(bytes / 2 ** 20);
       throw new Error(
-        `${count} samples of ${this.name} need ${Math.ceil((count * sampleBytes) / 2 ** 20)} MiB, more than the GPU window keeps (${Math.floor(this.cache.limit / 2 ** 20)} MiB)`,
+        `${count} samples of ${this.name} need ${mib(count * sampleBytes)} MiB, more than the GPU window keeps (${mib(this.cache.limit)} MiB)`,
       );
+    }
     const waits = new Set<Promise<void>>();
     const missing: number[] = [];
     for (const index of new Set(indices.subarray(start, start + count))) {

@@ -57,9 +57,9 @@ export const pageGpu =
   };
 
 /**
- * Serves one training job over `port`, reading file datasets over `dataPort`; announces itself with `ready`. Windows' streams
- * (electron/worker/job-stream.ts) get the job's progress, epochs and checkpoint notices straight
- * from here, as from a utility worker.
+ * Serves one training job over `port`, reading file datasets over `dataPort`; announces itself
+ * with `ready`. Windows' streams (electron/worker/job-stream.ts) get the job's progress, epochs
+ * and checkpoint notices straight from here, as from a utility worker.
  */
 export const serveJob = (port: PagePort, dataPort: DataPort, gpu: GPU | undefined): TrainingJob => {
   const streams = new JobStreams((answer) => port.postMessage(answer));

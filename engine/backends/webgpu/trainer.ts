@@ -91,17 +91,17 @@ export interface GpuTrainerOptions {
   readonly layers?: GpuLayerTable;
 }
 
-/** The names of each optimiser's state tensors, as the CPU optimisers name them in checkpoints. */
 /**
- * Starts fetching the batch after `start` of a dataset that loads its samples (Dataset.fetchSamples), so
- * it is on its way while the GPU works on this one. A failure is left to the step that needs the
- * batch: its own fetch asks again and reports it.
+ * Starts fetching the batch after `start` of a dataset whose samples must be fetched first
+ * (Dataset.fetchSamples), so it is on its way while the GPU works on this one. A failure is left
+ * to the step that needs the batch: its own fetch asks again and reports it.
  */
 const prefetch = (dataset: Dataset, order: Int32Array, start: number, batchSize: number): void => {
   if (dataset.fetchSamples && start < order.length)
     dataset.fetchSamples(order, start, Math.min(batchSize, order.length - start)).catch(() => undefined);
 };
 
+/** The names of each optimiser's state tensors, as the CPU optimisers name them in checkpoints. */
 const STATE_NAMES: Record<OptimizerConfig['kind'], readonly string[]> = {
   sgd: ['momentum_buffer'],
   adam: ['exp_avg', 'exp_avg_sq'],
