@@ -70,6 +70,11 @@ export class GpuWindowWorker extends PortWorkerHandle {
     this.end();
   }
 
+  /** The data server stopped: the job fails with the reason (the page would wait for its samples for ever). */
+  dataFailed(reason: string): void {
+    if (!this.hasExited && !this.finished) this.receive({ type: 'failed', kind: 'data', reason });
+  }
+
   override send(message: HostMessage): void {
     if (message.type === 'start') this.data?.bind(message);
     super.send(message);

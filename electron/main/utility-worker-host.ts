@@ -8,8 +8,8 @@
  * A utility process has Node but no Blink, so no `navigator.gpu`; and Dawn's Node addon (the
  * `webgpu` package) is refused inside Electron, whose V8 memory cage forbids the external
  * ArrayBuffers it hands out (dawn-gpu/node-webgpu#5). So WebGPU jobs run in a hidden window
- * instead (gpu-window-host.ts; worker-router.ts chooses), whose page reads file datasets through
- * main's data server (electron/worker/data-server.ts).
+ * instead (gpu-window-host.ts; worker-router.ts chooses), whose page reads file datasets from a
+ * data server in a utility process of its own (data-process.ts).
  */
 import { app, utilityProcess } from 'electron';
 import type { WorkerHandle, WorkerHost } from '../services/jobs/worker-host';

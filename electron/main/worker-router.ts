@@ -1,6 +1,6 @@
 /**
  * Where a desktop job's worker runs: a job that asks for WebGPU goes to the hidden GPU window (the
- * only place in the desktop app with WebGPU; it reads file datasets through main's data server),
+ * only place in the desktop app with WebGPU; it reads file datasets from a data server process),
  * every other job to a utility process. No electron import.
  */
 import type { SpawnOptions, WorkerHandle, WorkerHost } from '../services/jobs/worker-host';

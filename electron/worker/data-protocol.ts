@@ -1,7 +1,7 @@
 /**
  * The data port: how the hidden GPU window's page (which has no disk) reads a job's file dataset
- * from the data server (data-server.ts) in main. The page asks `open` once, then `samples` by
- * index; every request carries a `requestId` its answer repeats. Main binds the server to the
+ * from the data server (data-server.ts, in a utility process). The page asks `open` once, then `samples` by
+ * index; every request carries a `requestId` its answer repeats. The server is bound to the
  * job's start message, so the page can open that dataset and no other path. Both sides validate
  * every message on arrival.
  */

@@ -1,8 +1,9 @@
 /**
  * The data server: reads a job's file dataset with the Node dataset code (training-data.ts, so
  * splits, preprocessing and `limit` are the utility worker's own) and answers the GPU window's
- * page over its data port (data-protocol.ts). Main runs one per GPU window and binds it to the
- * job's start message as that message goes to the page, so the page opens that dataset only.
+ * page over its data port (data-protocol.ts). It runs in a utility process of its own per GPU window
+ * (data-entry.ts, forked by electron/main/data-process.ts), bound to the job's start message as
+ * that message goes to the page, so the page opens that dataset only.
  * The dataset is opened on the first `open` request, not before. No electron import: the port is
  * anything shaped like Electron's MessagePortMain (tests pass the stand-in's).
  */

@@ -79,7 +79,7 @@ export interface TrainingJobOptions {
   readonly openGpu?: (requested: 'webgpu' | 'auto') => Promise<GpuBackendChoice>;
   /** The GPU trainer waits for its loss every N steps (see GpuTrainer); default GPU_LOSS_INTERVAL. */
   readonly lossInterval?: number;
-  /** Opens the datasets a start message names (default: from disk; the GPU window reads through main). */
+  /** Opens the datasets a start message names (default: from disk; the GPU window reads through its data port). */
   readonly openData?: (message: StartMessage) => TrainingData | Promise<TrainingData>;
 }
 
@@ -203,7 +203,7 @@ export class TrainingJob {
         }
         if (trainer instanceof GpuTrainer) trainer.uploadWeights();
       } else {
-        // k-means cuts patches from samples it picks itself: a dataset read through main fetches them all first.
+        // k-means cuts patches from samples it picks itself: a dataset read through a data port fetches them all first.
         if (usesPatches(message)) await loadAll(train);
         trainer.initialiseWeights();
       }

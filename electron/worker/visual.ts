@@ -24,7 +24,7 @@ export const answerVisual = async (
   try {
     if (trainer instanceof GpuTrainer && live) await trainer.downloadWeights();
     const { model, train, validation, epoch, globalStep } = trainer;
-    // Every kind but filters reads samples; a dataset read through main (the GPU window) fetches them first.
+    // Every kind but filters reads samples; a dataset read through a data port (the GPU window) fetches them first.
     if (request.kind !== 'filters') await Promise.all([loadAll(train), loadAll(validation)]);
     return computeVisual({ model, train, validation, epoch, globalStep }, request);
   } catch (error) {

@@ -1,6 +1,6 @@
 /**
  * The GPU window page's training data when the dataset is read from files: a Dataset whose
- * samples come from the data server in main over the data port (../data-protocol.ts). `fetchSamples`
+ * samples come from the data server process over the data port (../data-protocol.ts). `fetchSamples`
  * fetches samples before `fill` reads them (the GPU trainer loads each batch, and asks for the
  * next one while the GPU works on this one); fetched samples are kept, up to `cacheBytes`, the
  * oldest dropped first, so later epochs of a dataset that fits read nothing more. A split whose

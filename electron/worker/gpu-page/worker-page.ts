@@ -4,7 +4,7 @@
  * its preload hands it (posted to the page as `{ source: 'cnn-studio', type: 'gpu-port' }` with the
  * worker port and the data port). Every message is validated on arrival. A sandboxed page has no
  * disk: it makes the datasets made in memory (shapes, denoise) itself and reads the others from
- * main's data server over the data port (remote-data.ts). Bundled for the
+ * the data server process over the data port (remote-data.ts). Bundled for the
  * browser by build/gpu-page.vite.config.mjs, which stands in for Node's modules (node-stub.ts):
  * the code paths that would need them are not taken here.
  */
@@ -35,7 +35,7 @@ interface PageWindow {
   navigator: { gpu?: GPU };
 }
 
-/** A job's data: made in the page when the dataset is made in memory, else read from files by main over the data port. */
+/** A job's data: made in the page when the dataset is made in memory, else read from files by the data server over the data port. */
 export const pageTrainingData =
   (dataPort: DataPort) =>
   (message: StartMessage): ReturnType<typeof openTrainingData> | ReturnType<typeof openRemoteTrainingData> =>

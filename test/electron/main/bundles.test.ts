@@ -42,11 +42,14 @@ describe('the bundles', () => {
     expect(preload).not.toMatch(/\bimport\s/);
   });
 
-  it('keep electron external in the main bundle, and the worker free of it', () => {
+  it('keep electron external in the main bundle, and the worker and the data server free of it', () => {
     const main = readFileSync(join(OUT, 'main', 'index.mjs'), 'utf8');
     expect(main).toMatch(/from "electron"/);
     const worker = readFileSync(join(OUT, 'main', 'worker.mjs'), 'utf8');
     expect(worker).not.toMatch(/from "electron"/);
+    const dataServer = readFileSync(join(OUT, 'main', 'data-server.mjs'), 'utf8');
+    expect(dataServer).not.toMatch(/from "electron"/);
+    expect(dataServer).toContain('the data server runs in an Electron utility process');
   });
 });
 

@@ -10,13 +10,18 @@ import { loadMnist } from '../../../electron/services/datasets/mnist';
 import { JobManager, type JobEvent } from '../../../electron/services/jobs/job-manager';
 import type { WorkerExit } from '../../../electron/services/jobs/worker-host';
 import { PROTOCOL_VERSION, type HostMessage, type WorkerMessage } from '../../../electron/worker/protocol';
-import { FakeBrowserWindow, MessageChannelMain, type FakePortMain } from './fake-electron';
+import { FakeBrowserWindow, MessageChannelMain, utilityProcess, type FakePortMain } from './fake-electron';
 
 vi.mock('electron', () => import('./fake-electron'));
 
 const PAGE = 'app://studio/gpu-worker.html';
 const logged: string[] = [];
-const host = new GpuWindowHost({ preload: '/app/out/preload/gpu.cjs', pageUrl: PAGE, log: (line) => logged.push(line) });
+const host = new GpuWindowHost({
+  preload: '/app/out/preload/gpu.cjs',
+  pageUrl: PAGE,
+  dataServer: '/app/out/main/data-server.mjs',
+  log: (line) => logged.push(line),
+});
 
 /** Spawns a worker and plays its page: returns the page's end of the port once the page has "loaded". */
 const spawnWithPage = () => {
@@ -31,6 +36,17 @@ const spawnWithPage = () => {
   page.on('message', ({ data }: { data: unknown }) => received.push(data));
   return { worker, window, page, data, received };
 };
+
+const startMessage = (kind: 'mnist' | 'denoise'): HostMessage => ({
+  type: 'start',
+  protocol: PROTOCOL_VERSION,
+  jobId: 'job-9',
+  graph: findTemplate(kind === 'mnist' ? 'lenet5' : 'autoencoder')!.build(),
+  dataset: kind === 'mnist' ? { kind: 'mnist' } : { kind: 'denoise' },
+  baseFolder: '/',
+  training: { epochs: 1, batchSize: 8, learningRate: 0.01, optimizer: { kind: 'sgd' }, seed: 1 },
+  backend: 'webgpu',
+});
 
 const exitOf = (worker: GpuWindowWorker) => new Promise<WorkerExit>((resolve) => worker.onExit(resolve));
 const post = (page: FakePortMain, message: unknown) => page.postMessage(message);
@@ -143,7 +159,7 @@ describe('the hidden-window worker host', () => {
       // The start message bound the window's data server to the job's dataset: the page reads MNIST through it.
       dataPort.postMessage({ type: 'open', requestId: 1 });
       dataPort.postMessage({ type: 'samples', requestId: 2, split: 'train', indices: Int32Array.of(0, 59_999) });
-      await vi.waitFor(() => expect(dataReplies).toHaveLength(2));
+      await vi.waitFor(() => expect(dataReplies).toHaveLength(2), { timeout: 30_000 });
       const started = { type: 'started', backend: 'cpu', backendReason: 'played by the test', trainSamples: 8 };
       post(page, { ...started, validationSamples: 0, stepsPerEpoch: 1, epochs: 1 });
       post(page, { type: 'done', status: 'completed', epochs: [], weights: [['fc.weight', new Float32Array([1, 2])]] });
@@ -164,17 +180,33 @@ describe('the hidden-window worker host', () => {
     expect([...samples.y]).toEqual([mnist.classOf(0), mnist.classOf(59_999)]);
   });
 
-  it('gives the page a data server that reads nothing before the job starts', async () => {
-    const { worker, data } = spawnWithPage();
-    const replies: unknown[] = [];
-    data.on('message', ({ data: reply }: { data: unknown }) => replies.push(reply));
-    data.postMessage({ type: 'open', requestId: 4 });
-    await vi.waitFor(() => expect(replies).toHaveLength(1));
-    expect(replies[0]).toEqual({
-      type: 'error',
-      requestId: 4,
-      reason: 'no job has started in this window, so there is no dataset to read',
-    });
+  it('starts no data server before the job starts, nor for a dataset the page makes itself', () => {
+    const forks = utilityProcess.forks.length;
+    const { worker } = spawnWithPage();
+    worker.send(startMessage('denoise'));
+    expect(utilityProcess.forks.length).toBe(forks);
     worker.kill();
+  });
+
+  it('fails the job, saying why, when its data server stops', async () => {
+    const { worker } = spawnWithPage();
+    const messages: WorkerMessage[] = [];
+    worker.onMessage((message) => messages.push(message));
+    worker.send(startMessage('mnist'));
+    const server = utilityProcess.children.at(-1)!;
+    expect(utilityProcess.forks.at(-1)).toMatchObject({
+      modulePath: '/app/out/main/data-server.mjs',
+      options: { serviceName: expect.stringMatching(/^CNN Studio data server \d+$/) },
+    });
+    const exit = exitOf(worker);
+    server.kill();
+    await vi.waitFor(() =>
+      expect(messages.at(-1)).toMatchObject({
+        type: 'failed',
+        kind: 'data',
+        reason: expect.stringContaining('the data server reading this dataset stopped'),
+      }),
+    );
+    expect(await exit).toMatchObject({ reason: 'normal' });
   });
 });
