@@ -12,7 +12,9 @@ import { app, currentDocument, editor } from '../app/state';
 import { messageOf, type ExplainSource } from './explain-network';
 
 type Sample =
-  { readonly kind: 'ready'; readonly sample: DatasetPreviewSample } | { readonly kind: 'loading' | 'problem'; readonly message?: string };
+  | { readonly kind: 'ready'; readonly sample: DatasetPreviewSample }
+  | { readonly kind: 'loading' }
+  | { readonly kind: 'problem'; readonly message: string };
 
 /** The first sample the dataset preview picks from the training set, fetched while `active`. */
 const useTrainingSample = (api: StudioApi | null, active: boolean): Sample => {
@@ -47,6 +49,7 @@ export const useInitialSource = (api: StudioApi | null, active: boolean): Explai
   const filters = useStore(editor, (s) => s.filters);
   const training = useStore(app, (s) => s.project?.training);
   const sample = useTrainingSample(api, active);
+  // currentDocument() reads the graph, the filter settings and the training settings named below
   const initial = useMemo(() => {
     const document = active && training ? currentDocument() : null;
     if (!document) return null;
@@ -55,14 +58,13 @@ export const useInitialSource = (api: StudioApi | null, active: boolean): Explai
     } catch (error) {
       return { ok: false as const, message: messageOf(error) };
     }
-    // the document is read from the stores these name
   }, [active, graph, filters, training]);
   const pixels = useMemo(() => (sample.kind === 'ready' ? Float32Array.from(sample.sample.pixels) : null), [sample]);
   return useMemo((): ExplainSource => {
     if (!initial) return { kind: 'loading' };
     if (!initial.ok) return { kind: 'problem', message: initial.message };
-    if (sample.kind !== 'ready' || !pixels)
-      return sample.kind === 'problem' ? { kind: 'problem', message: sample.message ?? '' } : { kind: 'loading' };
+    if (sample.kind === 'problem') return sample;
+    if (sample.kind === 'loading' || !pixels) return { kind: 'loading' };
     const { index, className, label } = sample.sample;
     const classText = className ?? (label === undefined ? null : `class ${label}`);
     const random = initial.awaitingData.length
