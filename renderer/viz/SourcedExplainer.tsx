@@ -15,7 +15,7 @@ export type Explain = (model: Model, sample: Float32Array, group: number) => { e
 
 export const SourceLine = ({ source }: { source: Extract<ExplainSource, { kind: 'ready' }> }) => (
   <p className="muted" data-testid="explain-source">
-    Weights: {source.weights}; input: {source.sampleName}.
+    Weights: {source.weights}; input: {source.sampleName}. {source.another && <button onClick={source.another}>Another sample</button>}
   </p>
 );
 

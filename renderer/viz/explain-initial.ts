@@ -16,8 +16,8 @@ type Sample =
   | { readonly kind: 'loading' }
   | { readonly kind: 'problem'; readonly message: string };
 
-/** The first sample the dataset preview picks from the training set, fetched while `active`. */
-const useTrainingSample = (api: StudioApi | null, active: boolean): Sample => {
+/** The sample the dataset preview picks from the training set with `seed`, fetched while `active`. */
+const useTrainingSample = (api: StudioApi | null, active: boolean, seed: number): Sample => {
   const project = useStore(app, (s) => s.project);
   const [sample, setSample] = useState<Sample>({ kind: 'loading' });
   const { dataset, split, preprocess } = project ?? {};
@@ -29,7 +29,7 @@ const useTrainingSample = (api: StudioApi | null, active: boolean): Sample => {
     }
     let current = true;
     api
-      .previewDataset({ dataset, ...(split ? { split } : {}), ...(preprocess ? { preprocess } : {}), count: 1 })
+      .previewDataset({ dataset, ...(split ? { split } : {}), ...(preprocess ? { preprocess } : {}), count: 1, seed })
       .then((preview) => {
         if (!current) return;
         const first = preview.samples[0];
@@ -39,7 +39,7 @@ const useTrainingSample = (api: StudioApi | null, active: boolean): Sample => {
     return () => {
       current = false;
     };
-  }, [api, active, dataset, split, preprocess]);
+  }, [api, active, dataset, split, preprocess, seed]);
   return sample;
 };
 
@@ -48,7 +48,8 @@ export const useInitialSource = (api: StudioApi | null, active: boolean): Explai
   const graph = useStore(editor, (s) => s.graph);
   const filters = useStore(editor, (s) => s.filters);
   const training = useStore(app, (s) => s.project?.training);
-  const sample = useTrainingSample(api, active);
+  const [seed, setSeed] = useState(0);
+  const sample = useTrainingSample(api, active, seed);
   // currentDocument() reads the graph, the filter settings and the training settings named below
   const initial = useMemo(() => {
     const document = active && training ? currentDocument() : null;
@@ -76,6 +77,7 @@ export const useInitialSource = (api: StudioApi | null, active: boolean): Explai
       sample: pixels,
       weights: `initial weights (before training)${random}`,
       sampleName: `training sample ${index}${classText ? ` (${classText})` : ''}`,
+      another: () => setSeed((previous) => previous + 1),
     };
   }, [initial, sample, pixels]);
 };

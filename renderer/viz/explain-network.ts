@@ -24,6 +24,8 @@ export type ExplainSource =
       readonly weights: string;
       /** e.g. "training sample 123 (7)". */
       readonly sampleName: string;
+      /** Shows another sample, where the source picks its own (before training). */
+      readonly another?: () => void;
     };
 
 export const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -126,6 +126,14 @@ describe.skipIf(chromiumMissing !== null)('the convolution explainer', () => {
     await explainer.getByRole('button', { name: 'Next position' }).click();
     expect(await position()).toBe(1);
     expect((await canvasFacts(page.getByTestId('explain-input'))).colours).toBeGreaterThan(2);
+    // another training sample: the line names it, the matrices stay the same size
+    const firstSample = await page.getByTestId('explain-source').textContent();
+    await explainer.getByRole('button', { name: 'Another sample' }).click();
+    await expect.poll(() => page.getByTestId('explain-source').textContent()).not.toBe(firstSample);
+    expect(await page.getByTestId('explain-source').textContent()).toMatch(
+      /^Weights: initial weights \(before training\); input: training sample \d+ \(/,
+    );
+    expect(await page.getByTestId('explain-sizes').textContent()).toBe('784 × 25 · 25 × 6 = 784 × 6');
 
     await page.getByLabel('Epochs').fill('1');
     await page.getByLabel('Batch size').fill('16');
