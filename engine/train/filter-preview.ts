@@ -1,14 +1,9 @@
 /**
- * A convolution's filters as a run will start them, before any run: the graph compiled on the
- * CPU, every weight drawn from the run's seed and scheme, then the layer's filter settings, which
- * is exactly what a training worker does first (loop.ts). A layer that starts from k-means needs
- * the training images, which the editor does not have: its preview is the random draw underneath,
- * with `awaitsData` set, and the presets on top.
+ * A convolution's filters as a run will start them, before any run (initial-model.ts). A layer
+ * that starts from k-means needs the training images, which the editor does not have: its preview
+ * is the random draw underneath, with `awaitsData` set, and the presets on top.
  */
-import { CPU_LAYERS } from '../backends/cpu/layers';
-import type { ConvFilterInits } from './filter-init';
-import { initialiseModelWeights } from './loop';
-import { compileModel } from './plan';
+import { initialModel } from './initial-model';
 import type { TrainingConfig } from './trainer';
 
 export interface FilterPreview {
@@ -26,21 +21,14 @@ export const previewFilters = (
   nodeId: string,
 ): { ok: true; preview: FilterPreview } | { ok: false; problem: string } => {
   try {
-    const model = compileModel(graph, CPU_LAYERS);
+    const { model, awaitingData } = initialModel(graph, training);
     const node = model.nodes.find((candidate) => candidate.id === nodeId);
     if (node?.type !== 'Conv2D') return { ok: false, problem: `'${nodeId}' is not a Conv2D layer` };
-    const filters: ConvFilterInits = Object.fromEntries(
-      Object.entries(training.filters ?? {}).map(([id, init]) => [
-        id,
-        init.start?.kind === 'kmeans' ? { ...init, start: undefined } : init,
-      ]),
-    );
-    initialiseModelWeights(model, { ...training, filters });
     const weight = model.weights.get(`${nodeId}.weight`)!;
     const [kh, kw] = node.params.kernel as [number, number];
     const count = node.params.filters as number;
     const shape = [count, weight.length / (count * kh * kw), kh, kw] as const;
-    return { ok: true, preview: { shape, weight, awaitsData: training.filters?.[nodeId]?.start?.kind === 'kmeans' } };
+    return { ok: true, preview: { shape, weight, awaitsData: awaitingData.includes(nodeId) } };
   } catch (error) {
     return { ok: false, problem: error instanceof Error ? error.message : String(error) };
   }
