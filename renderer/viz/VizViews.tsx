@@ -1,10 +1,12 @@
 /** The Visualise panel's three views: a layer's filters, the sample with its picker, and the layer's feature maps of it. */
-import { useMemo, useState } from 'react';
+import { memo, useCallback, useMemo, useState } from 'react';
 import type { VisualReply, WireTensor } from '../../electron/api';
 import { decodeFloat32 } from '../../engine/viz/encoding';
 import { RgbaCanvas } from './RgbaCanvas';
 import { weightHistogram } from './analysis-pictures';
-import { filterPictures, mapPicture, predictionOf, samplePicture } from './pictures';
+import { TILE_GAP } from './grid-window';
+import { filterPictures, mapTileImage, mapTiles, mapTileSide, predictionOf, samplePicture, type MapTiles } from './pictures';
+import { TileGrid } from './TileGrid';
 import { viz, type Subset } from './viz-store';
 
 /** One filter's numbers (its first input channel), the filter picked by number. */
@@ -129,21 +131,40 @@ export const SampleView = ({ reply, index, subset }: { reply: VisualReply | null
   );
 };
 
-/** `width` and `height`: the room for the maps, in pixels. */
+/** One channel's map, drawn when its tile comes into view. */
+const MapTile = memo(({ maps, channel }: { maps: MapTiles; channel: number }) => {
+  const image = useMemo(() => mapTileImage(maps, channel), [maps, channel]);
+  return <RgbaCanvas image={image} label={`channel ${channel}`} testId="activation-tile" />;
+});
+MapTile.displayName = 'MapTile';
+
+const channelTitle = (channel: number): string => `channel ${channel}`;
+
+/** `width` and `height`: the room for the maps, in pixels; more maps than fit scroll, and only those in view are drawn. */
 export const MapsView = ({ reply, width, height }: { reply: VisualReply | null; width: number; height: number }) => {
   const tensor = reply?.tensors[0];
-  const grid = useMemo(() => (tensor ? mapPicture(tensor, width, height) : null), [tensor, width, height]);
-  if (!tensor || !grid) return null;
+  const maps = useMemo(() => (tensor ? mapTiles(tensor) : null), [tensor]);
+  const side = maps ? mapTileSide(maps, width, height, TILE_GAP) : 0;
+  const tile = useCallback((channel: number) => maps && <MapTile maps={maps} channel={channel} />, [maps]);
+  if (!tensor || !maps) return null;
   return (
     <div className="viz-block" data-testid="viz-maps" data-node={tensor.nodeId}>
       <h4>
         Feature maps of {tensor.nodeId} for sample {reply.sample?.index}
       </h4>
-      <RgbaCanvas image={grid} label={`feature maps of ${tensor.nodeId}`} testId="activation-grid" />
+      <TileGrid
+        count={maps.channels}
+        tileWidth={side}
+        tileHeight={side}
+        maxHeight={height}
+        tile={tile}
+        titleOf={channelTitle}
+        label={`feature maps of ${tensor.nodeId}`}
+        testId="activation-grid"
+      />
       <div className="muted">
         {tensor.shape.join('×')}, each map stretched from its own minimum (black) to its maximum (white)
-        {grid.channels < grid.totalChannels && `; the first ${grid.channels} shown`}
-        {grid.constant.length > 0 && ` · ${grid.constant.length} of ${grid.channels} maps are constant (dead?)`}
+        {maps.constant > 0 && ` · ${maps.constant} of ${maps.channels} maps are constant (dead?)`}
       </div>
     </div>
   );

@@ -4,10 +4,12 @@
  */
 import type { VisualSample, WireTensor } from '../../electron/api';
 import { decodeFloat32 } from '../../engine/viz/encoding';
-import { featureMapGrid, sampleImage, type FeatureMapGrid } from '../../engine/viz/feature-maps';
+import { rangeOf } from '../../engine/viz/colour';
+import { featureMapGrid, mapShape, sampleImage, type FeatureMapGrid } from '../../engine/viz/feature-maps';
 import { filterGrid, type FilterGrid } from '../../engine/viz/filters';
 import type { RgbaImage } from '../../engine/viz/image';
 import { topClasses } from '../../engine/viz/predictions';
+import { tileSideFor } from './grid-window';
 
 /** The largest scale (1 to `most`) at which a grid drawn at scale 1 fits `width` × `height`. */
 export const fitScale = (
@@ -59,6 +61,45 @@ export const mapPicture = (tensor: WireTensor, width = 390, height = 200): Featu
   const columns = bestColumns(Math.min(channels, 256), cellsWide, cellsHigh, width, height);
   const unit = featureMapGrid(values, tensor.shape, { columns });
   return featureMapGrid(values, tensor.shape, { columns, scale: fitScale(unit, unit, width, height, 8) });
+};
+
+/** A layer's feature maps decoded once, for a grid of one tile per channel (TileGrid). */
+export interface MapTiles {
+  readonly values: Float32Array;
+  readonly channels: number;
+  readonly height: number;
+  readonly width: number;
+  /** How many channels are the same everywhere (dead?). */
+  readonly constant: number;
+}
+
+export const mapTiles = (tensor: WireTensor): MapTiles => {
+  const values = decodeFloat32(tensor.data);
+  const [channels, height, width] = mapShape(tensor.shape);
+  const plane = height * width;
+  let constant = 0;
+  for (let c = 0; c < channels; c++) {
+    const { min, max } = rangeOf(values, c * plane, plane);
+    if (!(max > min)) constant++;
+  }
+  return { values, channels, height, width, constant };
+};
+
+/** Channel `channel`'s map alone, one pixel per value, stretched from its own minimum to its maximum. */
+export const mapTileImage = (maps: MapTiles, channel: number): RgbaImage => {
+  const plane = maps.height * maps.width;
+  return featureMapGrid(maps.values.subarray(channel * plane, (channel + 1) * plane), [1, maps.height, maps.width], { gap: 0 });
+};
+
+/**
+ * The side of the square tiles for a layer's maps in `width` × `height`: as large as lets them
+ * all fit (40 to 128 pixels; smaller ones scroll), a whole multiple of the map's larger side
+ * where it can be, so each value is a block of equal pixels.
+ */
+export const mapTileSide = (maps: Pick<MapTiles, 'channels' | 'height' | 'width'>, width: number, height: number, gap: number): number => {
+  const side = tileSideFor(maps.channels, width, height, gap, 40, 128);
+  const cells = Math.max(maps.height, maps.width);
+  return side >= cells ? Math.floor(side / cells) * cells : side;
 };
 
 /** The sample at about `size` pixels across. */

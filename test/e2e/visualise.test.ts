@@ -60,10 +60,12 @@ describe.skipIf(chromiumMissing !== null)('the Visualise panel', () => {
     expect(filterFacts.width).toBeGreaterThan(3 * 5);
     expect(filterFacts.colours).toBeGreaterThan(20);
 
-    const maps = page.getByTestId('activation-grid');
-    await maps.waitFor();
+    // conv1's six maps, one tile each, all in view
+    const maps = page.getByTestId('activation-grid').getByTestId('activation-tile');
+    await maps.first().waitFor();
     expect(await page.getByTestId('viz-maps').getAttribute('data-node')).toBe('conv1');
-    expect((await canvasFacts(maps)).colours).toBeGreaterThan(20);
+    expect(await maps.count()).toBe(6);
+    expect((await canvasFacts(maps.first())).colours).toBeGreaterThan(20);
     expect((await canvasFacts(page.getByTestId('sample-preview'))).colours).toBeGreaterThan(2);
     expect(await page.getByTestId('sample-facts').textContent()).toMatch(/^1 of 500 · label \d · predicted \d \(\d+%\)$/);
     await page.getByRole('button', { name: 'Resume' }).click();
