@@ -14,7 +14,8 @@ import { describeRank, kernelRank } from '../../engine/viz/kernel-rank';
 import { useStore } from '../app/hooks';
 import { app, editor } from '../app/state';
 import { RgbaCanvas } from '../viz/RgbaCanvas';
-import { clearLayer, defaultPreset, setFrozen, setPreset, setStart, setValue, settingOf, settingsForGraph } from './filter-edits';
+import { clearLayer, defaultPreset, setFrozen, setPreset, setStart, setValue, settingOf, settingsForGraph, valueAt } from './filter-edits';
+import { PaintControls, PaintGrid } from './PaintGrid';
 
 /** At most this many filters get a card (the rest keep the layer's start). */
 const MAX_CARDS = 64;
@@ -59,6 +60,9 @@ const rankOf = (kernel: number[][]): string => {
     return error instanceof Error ? error.message : String(error);
   }
 };
+
+/** A paint stroke ends: the next edit is a new undo step. */
+const endStroke = () => editor.endMerge();
 
 const shown = (value: number): string => String(Number(value.toPrecision(4)));
 
@@ -110,6 +114,8 @@ export const FiltersSection = ({ node }: { node: GraphNode }) => {
   const nodes = useStore(editor, (state) => state.report.nodes);
   const training = useStore(app, (state) => state.project?.training);
   const [chosen, setChosen] = useState(0);
+  const [painting, setPainting] = useState(false);
+  const [brush, setBrush] = useState(1);
   const filters = useMemo(() => settingsForGraph(stored, nodes), [stored, nodes]);
   const result = useMemo(
     () => (training ? previewFilters(graph, { ...training, filters }, node.id) : null),
@@ -233,22 +239,43 @@ export const FiltersSection = ({ node }: { node: GraphNode }) => {
             {presetProblem.problem}
           </div>
         )}
-        <div className="filter-values" style={{ gridTemplateColumns: `repeat(${width}, 1fr)` }} data-testid="filter-values">
-          {kernel.map((row, r) =>
-            row.map((value, c) => (
-              <ValueCell
-                key={`${filter}.${r}.${c}`}
-                value={value}
-                label={`Filter ${filter} row ${r} column ${c}`}
-                onValue={(typed) => edit((inits) => setValue(inits, node.id, filter, kernel, r, c, typed), `${node.id}.${filter}.values`)}
-              />
-            )),
-          )}
-        </div>
+        <PaintControls painting={painting} brush={brush} onPainting={setPainting} onBrush={setBrush} />
+        {painting ? (
+          <PaintGrid
+            key={filter}
+            kernel={kernel}
+            label={`Filter ${filter}`}
+            brush={brush}
+            onStrokeEnd={endStroke}
+            onPaint={(r, c, value, stroke) => {
+              if (valueAt(editor.filters, node.id, filter, kernel, r, c) === value) return;
+              edit((inits) => setValue(inits, node.id, filter, kernel, r, c, value), `${node.id}.${filter}.paint.${stroke}`);
+            }}
+          />
+        ) : (
+          <div className="filter-values" style={{ gridTemplateColumns: `repeat(${width}, 1fr)` }} data-testid="filter-values">
+            {kernel.map((row, r) =>
+              row.map((value, c) => (
+                <ValueCell
+                  key={`${filter}.${r}.${c}`}
+                  value={value}
+                  label={`Filter ${filter} row ${r} column ${c}`}
+                  onValue={(typed) => edit((inits) => setValue(inits, node.id, filter, kernel, r, c, typed), `${node.id}.${filter}.values`)}
+                />
+              )),
+            )}
+          </div>
+        )}
         <p className="muted" data-testid="kernel-rank">
           {rankOf(kernel)}
         </p>
-        {!setting.preset && <p className="muted">Typing a value makes this filter your own matrix; the rest start as above.</p>}
+        {!setting.preset && (
+          <p className="muted">
+            {painting
+              ? 'Drag over the cells to paint the brush value (right button or Shift: 0); this filter then becomes your own matrix.'
+              : 'Typing a value makes this filter your own matrix; the rest start as above.'}
+          </p>
+        )}
       </div>
     </section>
   );
