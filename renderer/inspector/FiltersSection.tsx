@@ -12,10 +12,12 @@ import type { RandomInit } from '../../engine/train/init';
 import { filterGrid } from '../../engine/viz/filters';
 import { describeRank, kernelRank } from '../../engine/viz/kernel-rank';
 import { useStore } from '../app/hooks';
-import { app, editor } from '../app/state';
+import { app, currentDocument, editor } from '../app/state';
 import { RgbaCanvas } from '../viz/RgbaCanvas';
 import { clearLayer, defaultPreset, setFrozen, setPreset, setStart, setValue, settingOf, settingsForGraph, valueAt } from './filter-edits';
+import { KmeansPreview } from './KmeansPreview';
 import { PaintControls, PaintGrid } from './PaintGrid';
+import { startFilters, startFiltersKey } from './start-filters-store';
 
 /** At most this many filters get a card (the rest keep the layer's start). */
 const MAX_CARDS = 64;
@@ -112,7 +114,10 @@ export const FiltersSection = ({ node }: { node: GraphNode }) => {
   const graph = useStore(editor, (state) => state.graph);
   const stored = useStore(editor, (state) => state.filters);
   const nodes = useStore(editor, (state) => state.report.nodes);
-  const training = useStore(app, (state) => state.project?.training);
+  const project = useStore(app, (state) => state.project);
+  const api = useStore(app, (state) => state.api);
+  const learnt = useStore(startFilters, (state) => state);
+  const training = project?.training;
   const [chosen, setChosen] = useState(0);
   const [painting, setPainting] = useState(false);
   const [brush, setBrush] = useState(1);
@@ -135,7 +140,14 @@ export const FiltersSection = ({ node }: { node: GraphNode }) => {
       </section>
     );
   }
-  const { preview } = result;
+  const kmeans = result.preview.awaitsData;
+  // The k-means filters the host learnt, while they are for the document as it is now.
+  const document = kmeans ? currentDocument() : null;
+  const answer = document ? startFilters.answerFor(startFiltersKey(document, node.id)) : null;
+  const preview =
+    answer?.weight && answer.weight.length === result.preview.weight.length
+      ? { ...result.preview, weight: answer.weight, awaitsData: false }
+      : result.preview;
   const [count, channels, height, width] = preview.shape;
   const edit = (change: (inits: ConvFilterInits) => ConvFilterInits, merge?: string) => editor.setFilters(change(editor.filters), merge);
   const filter = Math.min(chosen, count - 1);
@@ -163,13 +175,12 @@ export const FiltersSection = ({ node }: { node: GraphNode }) => {
           ))}
         </select>
       </label>
-      {preview.awaitsData && (
-        <p className="muted" data-testid="kmeans-note">
-          k-means learns these filters from the training images when a run starts (the Visualise panel shows them then); below is the random
-          draw it replaces, with your presets.
-        </p>
-      )}
-      <div className="filter-cards">
+      {kmeans && <KmeansPreview api={api} nodeId={node.id} state={learnt} current={answer !== null} />}
+      <div
+        className="filter-cards"
+        data-testid="filter-cards"
+        data-start={kmeans ? (preview.awaitsData ? 'random' : 'kmeans') : 'settings'}
+      >
         {Array.from({ length: Math.min(count, MAX_CARDS) }, (_, index) => {
           const own = settingOf(stored, node.id, index);
           const base = index * channels * height * width;
