@@ -5,7 +5,18 @@ import { decodeFloat32 } from '../../engine/viz/encoding';
 import { RgbaCanvas } from './RgbaCanvas';
 import { weightHistogram } from './analysis-pictures';
 import { TILE_GAP } from './grid-window';
-import { filterPictures, mapTileImage, mapTiles, mapTileSide, predictionOf, samplePicture, type MapTiles } from './pictures';
+import {
+  filterTileImage,
+  filterTiles,
+  filterTileScale,
+  mapTileImage,
+  mapTiles,
+  mapTileSide,
+  predictionOf,
+  samplePicture,
+  type FilterTiles,
+  type MapTiles,
+} from './pictures';
 import { TileGrid } from './TileGrid';
 import { viz, type Subset } from './viz-store';
 
@@ -46,22 +57,53 @@ const FilterValues = ({ tensor }: { tensor: WireTensor }) => {
   );
 };
 
+/** The room for a layer's filters in the panel's left column, in CSS pixels. */
+const FILTERS_WIDTH = 200;
+const FILTERS_HEIGHT = 200;
+
+/** One filter's tile, drawn when it comes into view. */
+const FilterTile = memo(({ tiles, filter }: { tiles: FilterTiles; filter: number }) => {
+  const image = useMemo(() => filterTileImage(tiles, filter), [tiles, filter]);
+  return <RgbaCanvas image={image} label={`filter ${filter}`} testId="filter-tile" />;
+});
+FilterTile.displayName = 'FilterTile';
+
+const filterTitle = (filter: number): string => `filter ${filter}`;
+
+/** One tensor's filters: as large as lets them all fit in the left column, else scrolling, only those in view drawn. */
+const FilterTileGrid = ({ tiles }: { tiles: FilterTiles }) => {
+  const count = tiles.shape[0];
+  const scale = filterTileScale(count, tiles.unitWidth, tiles.unitHeight, FILTERS_WIDTH, FILTERS_HEIGHT, TILE_GAP);
+  const tile = useCallback((filter: number) => <FilterTile tiles={tiles} filter={filter} />, [tiles]);
+  return (
+    <TileGrid
+      count={count}
+      tileWidth={tiles.unitWidth * scale}
+      tileHeight={tiles.unitHeight * scale}
+      maxHeight={FILTERS_HEIGHT}
+      tile={tile}
+      titleOf={filterTitle}
+      label={`filters of ${tiles.name}`}
+      testId="filter-grid"
+    />
+  );
+};
+
 export const FiltersView = ({ reply }: { reply: VisualReply | null }) => {
-  const pictures = useMemo(() => (reply ? filterPictures(reply.tensors) : []), [reply]);
+  const pictures = useMemo(() => (reply ? filterTiles(reply.tensors) : []), [reply]);
   return (
     <div className="viz-block" data-testid="viz-filters" data-node={reply?.tensors[0]?.nodeId ?? ''}>
       <h4>Filters</h4>
       {!reply && <div className="muted">…</div>}
       {reply && pictures.length === 0 && <div className="muted">1×1 kernels: nothing spatial to draw.</div>}
-      {pictures.map(({ name, shape, grid }) => (
-        <figure key={name}>
-          <RgbaCanvas image={grid} label={`filters of ${name}`} testId="filter-grid" />
+      {pictures.map((tiles) => (
+        <figure key={tiles.name}>
+          <FilterTileGrid tiles={tiles} />
           <figcaption className="muted">
-            {name} {shape.join('×')}
-            {grid.filters < grid.totalFilters && ` (first ${grid.filters} filters)`}
-            {grid.channels > 1 && grid.channels < grid.totalChannels && ` (first ${grid.channels} channels)`}
+            {tiles.name} {tiles.shape.join('×')}
+            {tiles.channels > 1 && tiles.channels < tiles.totalChannels && ` (first ${tiles.channels} input channels)`}
           </figcaption>
-          {reply && <FilterValues tensor={reply.tensors.find((tensor) => tensor.name === name)!} />}
+          {reply && <FilterValues tensor={reply.tensors.find((tensor) => tensor.name === tiles.name)!} />}
         </figure>
       ))}
     </div>

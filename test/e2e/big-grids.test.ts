@@ -1,7 +1,7 @@
 // A layer of 512 channels in the Visualise panel, end to end (the real `cnn-studio serve` in
 // headless Chromium): LeNet's conv1 made 512 filters wide trains briefly, and its feature maps
-// are a windowed grid: far fewer tiles in the page than channels, channel 511 drawn once
-// scrolled to, and the page still answering clicks.
+// and its filters are windowed grids: far fewer tiles in the page than channels, channel 511
+// drawn once scrolled to, and the page still answering clicks.
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canvasFacts } from './canvas-pixels';
@@ -29,7 +29,7 @@ describe.skipIf(chromiumMissing !== null)('the Visualise panel with a layer of 5
     await served?.stop();
   });
 
-  it('draws only the feature maps in view, reaches channel 511 by scrolling, and stays responsive', async () => {
+  it('draws only the feature maps and filters in view, reaches the 512th by scrolling, and stays responsive', async () => {
     await page.goto(served.url);
     await page.getByTestId('template-lenet5').click();
     await page.getByTestId('node-conv1').click();
@@ -69,6 +69,19 @@ describe.skipIf(chromiumMissing !== null)('the Visualise panel with a layer of 5
     expect((await canvasFacts(last)).colours).toBeGreaterThan(1);
     expect(await grid.locator('[data-channel="0"]').count()).toBe(0);
     expect(await tiles.count()).toBeLessThan(128);
+
+    // conv1's 512 filters, the same way: a few tiles in the page, filter 511 at the end
+    const filterGrid = page.getByTestId('filter-grid');
+    const filterTiles = filterGrid.getByTestId('filter-tile');
+    await filterTiles.first().waitFor();
+    expect(await filterTiles.count()).toBeLessThan(128);
+    expect(await page.getByTestId('viz-filters').textContent()).toContain('conv1.weight 512×1×5×5');
+    await filterGrid.evaluate((element) => {
+      const box = element as unknown as { scrollTop: number; scrollHeight: number };
+      box.scrollTop = box.scrollHeight;
+    });
+    await filterGrid.locator('[data-channel="511"] canvas').waitFor();
+    expect(await filterGrid.locator('[data-channel="0"]').count()).toBe(0);
 
     // The page answers a click at once: the next sample is asked for and its maps arrive.
     await page.getByRole('button', { name: 'Next sample' }).click();

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeFloat32 } from '../../engine/viz/encoding';
 import { pixelAt } from '../../engine/viz/image';
 import { columnsFor, gridWindow, tileOffset, tileSideFor } from '../../renderer/viz/grid-window';
-import { mapTileImage, mapTiles, mapTileSide } from '../../renderer/viz/pictures';
+import { filterTileImage, filterTiles, filterTileScale, mapTileImage, mapTiles, mapTileSide } from '../../renderer/viz/pictures';
 
 /** 512 tiles of 40×40 with 2 px between them, in a box 300 wide and 200 high: 7 columns, 74 rows. */
 const geometry = {
@@ -93,5 +93,41 @@ describe('feature-map tiles', () => {
       expect([pixelAt(image, 0, 0)[0], pixelAt(image, 1, 0)[0], pixelAt(image, 1, 1)[0]]).toEqual([0, 85, 255]);
     }
     expect(pixelAt(mapTileImage(maps, 1), 1, 1)[0]).toBe(0);
+  });
+});
+
+describe('filter tiles', () => {
+  const tensor = (name: string, shape: number[]) => ({
+    nodeId: 'conv',
+    name,
+    shape,
+    data: encodeFloat32(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i))),
+  });
+
+  it('draws one tile per filter, a framed row of at most 16 input channels, colour for 3', () => {
+    const [grey, wide, colour, pointwise] = [
+      tensor('a', [512, 1, 3, 3]),
+      tensor('b', [8, 32, 3, 3]),
+      tensor('c', [4, 3, 5, 5]),
+      tensor('d', [4, 2, 1, 1]),
+    ];
+    const tiles = filterTiles([grey, wide, colour, pointwise]);
+    expect(tiles.map((t) => [t.name, t.mode, t.channels, t.unitWidth, t.unitHeight])).toEqual([
+      ['a', 'channels', 1, 3, 3],
+      ['b', 'channels', 16, 16 * 4 + 1, 5],
+      ['c', 'rgb', 1, 5, 5],
+    ]);
+    // filter 511 is the tensor's last 9 values, drawn on their own scale
+    const last = filterTileImage(tiles[0], 511);
+    expect([last.width, last.height, last.totalFilters]).toEqual([3, 3, 1]);
+    expect(last.scales[0]).toBeCloseTo(Math.max(...Array.from({ length: 9 }, (_, i) => Math.abs(Math.sin(511 * 9 + i)))), 6);
+  });
+
+  it('scales tiles up until they would not all fit, and scrolls many at about 48 pixels', () => {
+    // 6 tiles of 7×7 in 200 × 200: at 9 (63 px) three fit across, two rows, 128 high; at 10 (70 px) only two, three rows, 214 > 200
+    expect(filterTileScale(6, 7, 7, 200, 200, 2)).toBe(9);
+    expect(filterTileScale(512, 5, 5, 200, 200, 2)).toBe(9);
+    // a strip wider than the room at 2: scale 1 whatever
+    expect(filterTileScale(64, 160, 5, 200, 200, 2)).toBe(1);
   });
 });
