@@ -13,6 +13,7 @@ import { filterGrid } from '../../engine/viz/filters';
 import { describeRank, kernelRank } from '../../engine/viz/kernel-rank';
 import { useStore } from '../app/hooks';
 import { app, currentDocument, editor } from '../app/state';
+import { sampleLimit } from '../training/training-store';
 import { RgbaCanvas } from '../viz/RgbaCanvas';
 import { clearLayer, defaultPreset, setFrozen, setPreset, setStart, setValue, settingOf, settingsForGraph, valueAt } from './filter-edits';
 import { KmeansPreview } from './KmeansPreview';
@@ -117,6 +118,7 @@ export const FiltersSection = ({ node }: { node: GraphNode }) => {
   const project = useStore(app, (state) => state.project);
   const api = useStore(app, (state) => state.api);
   const learnt = useStore(startFilters, (state) => state);
+  const limit = useStore(sampleLimit, (state) => state.limit);
   const training = project?.training;
   const [chosen, setChosen] = useState(0);
   const [painting, setPainting] = useState(false);
@@ -143,7 +145,7 @@ export const FiltersSection = ({ node }: { node: GraphNode }) => {
   const kmeans = result.preview.awaitsData;
   // The k-means filters the host learnt, while they are for the document as it is now.
   const document = kmeans ? currentDocument() : null;
-  const answer = document ? startFilters.answerFor(startFiltersKey(document, node.id)) : null;
+  const answer = document ? startFilters.answerFor(startFiltersKey(document, node.id, limit)) : null;
   const preview =
     answer?.weight && answer.weight.length === result.preview.weight.length
       ? { ...result.preview, weight: answer.weight, awaitsData: false }
@@ -175,7 +177,7 @@ export const FiltersSection = ({ node }: { node: GraphNode }) => {
           ))}
         </select>
       </label>
-      {kmeans && <KmeansPreview api={api} nodeId={node.id} state={learnt} current={answer !== null} />}
+      {kmeans && <KmeansPreview api={api} nodeId={node.id} limit={limit} state={learnt} current={answer !== null} />}
       <div
         className="filter-cards"
         data-testid="filter-cards"

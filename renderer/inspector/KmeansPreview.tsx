@@ -10,17 +10,19 @@ import { startFilters, type StartFiltersState } from './start-filters-store';
 interface Props {
   readonly api: StudioApi | null;
   readonly nodeId: string;
+  /** The training panel's sample limit (null: all the training images). */
+  readonly limit: number | null;
   /** The store's state, and whether its answer is for the document as it is now. */
   readonly state: StartFiltersState;
   readonly current: boolean;
 }
 
-export const KmeansPreview = ({ api, nodeId, state, current }: Props) => {
+export const KmeansPreview = ({ api, nodeId, limit, state, current }: Props) => {
   const ready = current && state.weight !== null;
   const computing = current && state.computing;
   const preview = () => {
     const document = currentDocument();
-    if (api && document) void startFilters.compute(api, document, nodeId);
+    if (api && document) void startFilters.compute(api, document, nodeId, limit);
   };
   return (
     <div className="kmeans-preview" data-testid="kmeans-note" data-state={ready ? 'ready' : computing ? 'computing' : 'waiting'}>

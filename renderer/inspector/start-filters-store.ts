@@ -2,7 +2,8 @@
  * The k-means filters of a layer before any run: the inspector asks the host
  * (`previewStartFilters`), which has the training images, and keeps the answer for the
  * document it was asked about. An edit that changes what the run would start from (the graph's
- * layers, the training settings, the dataset) makes the answer stale, and it is not shown;
+ * layers, the training settings, the dataset, the panel's sample limit) makes the answer stale,
+ * and it is not shown;
  * Cancel drops a question still being answered. Framework-free.
  */
 import type { StudioApi } from '../../electron/api';
@@ -10,10 +11,11 @@ import { graphVersion, type ProjectDocument } from '../../engine/project/schema'
 import { decodeFloat32 } from '../../engine/viz/encoding';
 import { Store } from '../editor/store-core';
 
-/** What the filters of `nodeId` depend on in `document`: equal keys, equal filters. */
-export const startFiltersKey = (document: ProjectDocument, nodeId: string): string =>
+/** What the filters of `nodeId` depend on in `document` with the run's sample limit: equal keys, equal filters. */
+export const startFiltersKey = (document: ProjectDocument, nodeId: string, limit: number | null): string =>
   JSON.stringify([
     nodeId,
+    limit,
     graphVersion(document.graph),
     document.training,
     document.dataset ?? null,
@@ -49,12 +51,12 @@ export class StartFiltersStore extends Store<StartFiltersState> {
     super(IDLE);
   }
 
-  async compute(api: StudioApi, document: ProjectDocument, nodeId: string): Promise<void> {
+  async compute(api: StudioApi, document: ProjectDocument, nodeId: string, limit: number | null): Promise<void> {
     const question = ++this.question;
-    const key = startFiltersKey(document, nodeId);
+    const key = startFiltersKey(document, nodeId, limit);
     this.set({ ...IDLE, key, computing: true });
     try {
-      const answer = await api.previewStartFilters(document, nodeId, {});
+      const answer = await api.previewStartFilters(document, nodeId, limit === null ? {} : { limit });
       if (question !== this.question) return;
       this.set({ ...IDLE, key, weight: decodeFloat32(answer.tensor.data), shape: answer.tensor.shape, images: answer.images });
     } catch (error) {

@@ -1,7 +1,8 @@
 // The k-means filters before any run, end to end (the real `cnn-studio serve` in headless
 // Chromium, MNIST on the host): in the VGG-style project, conv1 set to start from k-means shows the
 // random draw until Preview asks the host, then its 32 filter pictures are the k-means filters
-// (zero mean, norm √2 each); a change of the layer makes them stale again.
+// (zero mean, norm √2 each) of the training panel's sample limit; a change of the limit or of the
+// layer makes them stale again.
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canvasPixels } from './canvas-pixels';
@@ -49,9 +50,11 @@ describe.skipIf(chromiumMissing !== null)('previewing k-means filters', () => {
     await page.getByLabel('How the filters start').selectOption('kmeans');
     expect(await cards.getAttribute('data-start')).toBe('random');
     expect(await page.getByTestId('kmeans-note').getAttribute('data-state')).toBe('waiting');
+    // the run will read the first 600 training images: so does the preview
+    await page.getByLabel('Sample limit').fill('600');
     await page.getByRole('button', { name: 'Preview the k-means filters' }).click();
     await expect.poll(() => cards.getAttribute('data-start'), { timeout: 60_000 }).toBe('kmeans');
-    expect(await page.getByTestId('kmeans-note').textContent()).toMatch(/learnt from \d+ training images/);
+    expect(await page.getByTestId('kmeans-note').textContent()).toContain('learnt from 600 training images');
 
     // 32 filter pictures, now of the k-means filters
     expect(await cards.locator('.filter-card canvas').count()).toBe(32);
@@ -61,6 +64,12 @@ describe.skipIf(chromiumMissing !== null)('previewing k-means filters', () => {
     // k-means filters have zero mean and norm √2 (the grid shows 4 significant digits)
     expect(Math.abs(learnt.reduce((a, b) => a + b, 0))).toBeLessThan(0.005);
     expect(Math.hypot(...learnt)).toBeCloseTo(Math.SQRT2, 2);
+
+    // another sample limit: other patches, so the preview is stale; the same one again, and it is back
+    await page.getByLabel('Sample limit').fill('700');
+    await expect.poll(() => cards.getAttribute('data-start')).toBe('random');
+    await page.getByLabel('Sample limit').fill('600');
+    await expect.poll(() => cards.getAttribute('data-start')).toBe('kmeans');
 
     // another kernel size: the preview no longer fits the layer and the random draw is back
     await page.locator('#param-conv1-kernel').fill('5');

@@ -19,20 +19,24 @@ const answer = (value: number): StartFiltersPreview => ({
 /** An api whose `previewStartFilters` answers when the test says. */
 const handApi = () => {
   const waiting: { resolve: (value: StartFiltersPreview) => void; reject: (error: unknown) => void }[] = [];
+  const overrides: unknown[] = [];
   const api = {
-    previewStartFilters: () => new Promise<StartFiltersPreview>((resolve, reject) => waiting.push({ resolve, reject })),
+    previewStartFilters: (_document: unknown, _nodeId: string, asked: unknown) => {
+      overrides.push(asked);
+      return new Promise<StartFiltersPreview>((resolve, reject) => waiting.push({ resolve, reject }));
+    },
   } as unknown as StudioApi;
-  return { api, waiting };
+  return { api, waiting, overrides };
 };
 
 describe('the k-means preview’s key', () => {
-  it('ignores where layers sit, but not what they are, how training starts, or the data', () => {
-    const key = startFiltersKey(document, 'conv1');
+  it('ignores where layers sit, but not what they are, how training starts, the data or the sample limit', () => {
+    const key = startFiltersKey(document, 'conv1', null);
     const moved = {
       ...document,
       graph: { ...document.graph, nodes: document.graph.nodes.map((node) => ({ ...node, position: { x: 1, y: 2 } })) },
     };
-    expect(startFiltersKey(moved, 'conv1')).toBe(key);
+    expect(startFiltersKey(moved, 'conv1', null)).toBe(key);
     const wider = {
       ...document,
       graph: {
@@ -40,22 +44,25 @@ describe('the k-means preview’s key', () => {
         nodes: document.graph.nodes.map((node) => (node.id === 'conv1' ? { ...node, params: { ...node.params, filters: 8 } } : node)),
       },
     };
-    expect(startFiltersKey(wider, 'conv1')).not.toBe(key);
-    expect(startFiltersKey({ ...document, training: { ...document.training, seed: 77 } }, 'conv1')).not.toBe(key);
-    expect(startFiltersKey({ ...document, dataset: { kind: 'shapes', task: 'classify', size: 28, samples: 50 } }, 'conv1')).not.toBe(key);
-    expect(startFiltersKey(document, 'conv2')).not.toBe(key);
+    expect(startFiltersKey(wider, 'conv1', null)).not.toBe(key);
+    expect(startFiltersKey({ ...document, training: { ...document.training, seed: 77 } }, 'conv1', null)).not.toBe(key);
+    expect(startFiltersKey({ ...document, dataset: { kind: 'shapes', task: 'classify', size: 28, samples: 50 } }, 'conv1', null)).not.toBe(
+      key,
+    );
+    expect(startFiltersKey(document, 'conv2', null)).not.toBe(key);
+    expect(startFiltersKey(document, 'conv1', 600)).not.toBe(key);
   });
 });
 
 describe('the k-means preview store', () => {
   it('keeps the latest answer, drops a superseded or cancelled one, and says why one failed', async () => {
     const store = new StartFiltersStore();
-    const key = startFiltersKey(document, 'conv1');
-    const { api, waiting } = handApi();
+    const key = startFiltersKey(document, 'conv1', null);
+    const { api, waiting, overrides } = handApi();
 
-    const first = store.compute(api, document, 'conv1');
+    const first = store.compute(api, document, 'conv1', null);
     expect(store.answerFor(key)).toMatchObject({ computing: true, weight: null });
-    const second = store.compute(api, document, 'conv1');
+    const second = store.compute(api, document, 'conv1', null);
     waiting[0].resolve(answer(1));
     await first;
     expect(store.getState().computing).toBe(true);
@@ -63,15 +70,15 @@ describe('the k-means preview store', () => {
     await second;
     expect(store.answerFor(key)).toMatchObject({ computing: false, images: 100, shape: [1, 1, 1, 2] });
     expect([...store.getState().weight!]).toEqual([2, -2]);
-    expect(store.answerFor(startFiltersKey(document, 'conv2'))).toBeNull();
+    expect(store.answerFor(startFiltersKey(document, 'conv2', null))).toBeNull();
 
-    const cancelled = store.compute(api, document, 'conv1');
+    const cancelled = store.compute(api, document, 'conv1', null);
     store.cancel();
     waiting[2].resolve(answer(3));
     await cancelled;
     expect(store.getState()).toMatchObject({ key: null, computing: false, weight: null });
 
-    const failing = store.compute(api, document, 'conv1');
+    const failing = store.compute(api, document, 'conv1', null);
     waiting[3].reject({ name: 'TrainingError', message: "'conv1': only 3 of mnist's patches have any contrast" });
     await failing;
     expect(store.answerFor(key)).toMatchObject({
@@ -79,5 +86,13 @@ describe('the k-means preview store', () => {
       weight: null,
       problem: "'conv1': only 3 of mnist's patches have any contrast",
     });
+
+    // the panel's sample limit goes to the host, and the answer is for that limit only
+    const limited = store.compute(api, document, 'conv1', 600);
+    waiting[4].resolve(answer(4));
+    await limited;
+    expect(overrides).toEqual([{}, {}, {}, {}, { limit: 600 }]);
+    expect(store.answerFor(startFiltersKey(document, 'conv1', 600))?.weight).not.toBeNull();
+    expect(store.answerFor(key)).toBeNull();
   });
 });
