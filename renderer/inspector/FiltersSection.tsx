@@ -13,6 +13,7 @@ import { filterGrid } from '../../engine/viz/filters';
 import { describeRank, kernelRank } from '../../engine/viz/kernel-rank';
 import { useStore } from '../app/hooks';
 import { app, currentDocument, editor } from '../app/state';
+import { withRunSettings } from '../training/run-settings';
 import { sampleLimit } from '../training/training-store';
 import { RgbaCanvas } from '../viz/RgbaCanvas';
 import { clearLayer, defaultPreset, setFrozen, setPreset, setStart, setValue, settingOf, settingsForGraph, valueAt } from './filter-edits';
@@ -119,7 +120,9 @@ export const FiltersSection = ({ node }: { node: GraphNode }) => {
   const api = useStore(app, (state) => state.api);
   const learnt = useStore(startFilters, (state) => state);
   const limit = useStore(sampleLimit, (state) => state.limit);
-  const training = project?.training;
+  // the run settings (seed, initialisation) are the editor's until saved: the run draws with them
+  const run = useStore(editor, (state) => state.run);
+  const training = useMemo(() => (project ? withRunSettings(project, run).training : undefined), [project, run]);
   const [chosen, setChosen] = useState(0);
   const [painting, setPainting] = useState(false);
   const [brush, setBrush] = useState(1);

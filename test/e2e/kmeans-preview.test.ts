@@ -71,6 +71,14 @@ describe.skipIf(chromiumMissing !== null)('previewing k-means filters', () => {
     await page.getByLabel('Sample limit').fill('600');
     await expect.poll(() => cards.getAttribute('data-start')).toBe('kmeans');
 
+    // another seed (the training panel's advanced settings): other filters, so stale as well
+    await page.getByRole('button', { name: /^advanced:/ }).click();
+    await page.getByLabel('Seed', { exact: true }).fill('7');
+    await expect.poll(() => cards.getAttribute('data-start')).toBe('random');
+    await page.getByRole('button', { name: 'Preview the k-means filters' }).click();
+    await expect.poll(() => cards.getAttribute('data-start'), { timeout: 60_000 }).toBe('kmeans');
+    expect(await values(0)).not.toEqual(learnt);
+
     // another kernel size: the preview no longer fits the layer and the random draw is back
     await page.locator('#param-conv1-kernel').fill('5');
     await expect.poll(() => cards.getAttribute('data-start')).toBe('random');
