@@ -1,8 +1,10 @@
 /**
  * A convolution's filters as a run will start them, before any run (initial-model.ts). A layer
- * that starts from k-means needs the training images, which the editor does not have: its preview
- * is the random draw underneath, with `awaitsData` set, and the presets on top.
+ * that starts from k-means needs the training images: given `train` (the host has them), k-means
+ * runs on its patches as in a run; without (the editor has none), its preview is the random draw
+ * underneath, with `awaitsData` set, and the presets on top.
  */
+import type { Dataset } from '../data/dataset';
 import { initialModel } from './initial-model';
 import type { TrainingConfig } from './trainer';
 
@@ -10,7 +12,7 @@ export interface FilterPreview {
   /** [filters, channels per group, kernel height, kernel width]. */
   readonly shape: readonly [number, number, number, number];
   readonly weight: Float32Array;
-  /** The layer starts from k-means on the training images: its filters are known once a run starts. */
+  /** The layer starts from k-means on the training images, which the preview did not have: its filters are the random draw underneath. */
   readonly awaitsData: boolean;
 }
 
@@ -19,9 +21,10 @@ export const previewFilters = (
   graph: unknown,
   training: Omit<TrainingConfig, 'frozen'>,
   nodeId: string,
+  train?: Dataset,
 ): { ok: true; preview: FilterPreview } | { ok: false; problem: string } => {
   try {
-    const { model, awaitingData } = initialModel(graph, training);
+    const { model, awaitingData } = initialModel(graph, training, train);
     const node = model.nodes.find((candidate) => candidate.id === nodeId);
     if (node?.type !== 'Conv2D') return { ok: false, problem: `'${nodeId}' is not a Conv2D layer` };
     const weight = model.weights.get(`${nodeId}.weight`)!;

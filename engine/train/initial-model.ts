@@ -2,10 +2,12 @@
  * A graph's weights as a run will start them, before any run: the graph compiled on the CPU,
  * every weight drawn from the run's seed and scheme, then the filter settings (hand presets,
  * frozen filters), which is exactly what a training worker does first (loop.ts). A layer that
- * starts from k-means needs the training images, which the editor does not have: it keeps the
- * random draw underneath and is listed in `awaitingData`.
+ * starts from k-means needs the training images: given `train` (the host has them), k-means runs
+ * on its patches as in a run; without (the editor has none), it keeps the random draw underneath
+ * and is listed in `awaitingData`.
  */
 import { CPU_LAYERS } from '../backends/cpu/layers';
+import type { Dataset } from '../data/dataset';
 import type { ConvFilterInits } from './filter-init';
 import { initialiseModelWeights } from './loop';
 import { compileModel, type Model } from './plan';
@@ -18,8 +20,12 @@ export interface InitialModel {
 }
 
 /** Throws (InvalidGraphError, FilterInitError) saying why when the graph or its filter settings do not fit. */
-export const initialModel = (graph: unknown, training: Omit<TrainingConfig, 'frozen'>): InitialModel => {
+export const initialModel = (graph: unknown, training: Omit<TrainingConfig, 'frozen'>, train?: Dataset): InitialModel => {
   const model = compileModel(graph, CPU_LAYERS);
+  if (train) {
+    initialiseModelWeights(model, training, train);
+    return { model, awaitingData: [] };
+  }
   const awaitingData: string[] = [];
   const filters: ConvFilterInits = Object.fromEntries(
     Object.entries(training.filters ?? {}).map(([id, init]) => {

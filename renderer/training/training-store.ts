@@ -4,7 +4,7 @@
  */
 import type { JobState, StudioApi, StudioJobEvent, TrainingOverrides, Unsubscribe } from '../../electron/api';
 import type { EpochRecord, ProjectDocument } from '../../engine/project/schema';
-import { Store } from '../editor/store-core';
+import { Store, ValueStore } from '../editor/store-core';
 import { history } from '../viz/history-store';
 
 type Progress = Extract<StudioJobEvent, { type: 'progress' }>;
@@ -153,3 +153,9 @@ export class TrainingStore extends Store<TrainingState> {
 }
 
 export const training = new TrainingStore();
+
+/**
+ * The training panel's sample limit (the first N training samples a run reads; null: all), for
+ * what previews the run's start: k-means cuts its patches from those samples only.
+ */
+export const sampleLimit = new ValueStore<{ readonly limit: number | null }>({ limit: null });

@@ -16,6 +16,7 @@ import type {
   RestoredFrom,
   SavedProject,
   SaveOptions,
+  StartFiltersPreview,
   StudioApi,
   StudioJobEvent,
   TemplateInfo,
@@ -48,6 +49,7 @@ import { newRecoveryId, type RecoveryStore } from '../../services/recovery/recov
 import { expectedTensorsFromCatalogue } from '../../services/project/expected-tensors';
 import { DatasetError, ProjectError, RecoveryError } from './errors';
 import type { RecentProjects } from './recent';
+import { previewStartFilters } from './start-filters';
 import { startRun } from './start-run';
 import type { TrainingJobs } from './training-jobs';
 
@@ -351,6 +353,10 @@ export class WindowSession implements StudioApi {
       samples: previewSamples(dataset, Math.min(64, request.count), opened.classes, request.seed ?? 0),
       problems: opened.problems.map((problem) => `${problem.path}${problem.line ? `:${problem.line}` : ''}: ${problem.reason}`),
     };
+  }
+
+  async previewStartFilters(document: ProjectDocument, nodeId: string, overrides: TrainingOverrides): Promise<StartFiltersPreview> {
+    return previewStartFilters(checkDocument(document, 'the project'), overrides, nodeId, this.baseFolder);
   }
 
   requestVisual(jobId: string, request: VisualRequest): Promise<VisualReply> {
