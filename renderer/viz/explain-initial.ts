@@ -43,8 +43,8 @@ const useTrainingSample = (api: StudioApi | null, active: boolean, seed: number)
   return sample;
 };
 
-/** The project's starting weights and a training sample, while `active`. */
-export const useInitialSource = (api: StudioApi | null, active: boolean): ExplainSource => {
+/** The project's starting weights and a training sample, while `active`; `weightsName` says what the weights are. */
+export const useInitialSource = (api: StudioApi | null, active: boolean, weightsName: string): ExplainSource => {
   const graph = useStore(editor, (s) => s.graph);
   const filters = useStore(editor, (s) => s.filters);
   const training = useStore(app, (s) => s.project?.training);
@@ -75,9 +75,9 @@ export const useInitialSource = (api: StudioApi | null, active: boolean): Explai
       kind: 'ready',
       model: initial.model,
       sample: pixels,
-      weights: `initial weights (before training)${random}`,
+      weights: `${weightsName}${random}`,
       sampleName: `training sample ${index}${classText ? ` (${classText})` : ''}`,
       another: () => setSeed((previous) => previous + 1),
     };
-  }, [initial, sample, pixels]);
+  }, [initial, sample, pixels, weightsName]);
 };
