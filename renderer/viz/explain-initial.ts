@@ -1,8 +1,8 @@
 /**
  * The Explain tab's weights and sample before any run: the weights a run of the project would
  * start from (its seed, initialisation and hand-set filters, engine/train/initial-model.ts) and
- * one sample of its training set as the training panel's dataset preview gives it (preprocessed
- * as training preprocesses it).
+ * one sample of its training set as the training panel's dataset preview gives it (as stored,
+ * normalised when training normalises; a preview is never augmented).
  */
 import { useEffect, useMemo, useState } from 'react';
 import type { DatasetPreviewSample, StudioApi } from '../../electron/api';
