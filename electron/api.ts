@@ -215,6 +215,7 @@ export type StudioJobEvent =
 export interface DatasetPreviewRequest {
   readonly dataset: DatasetSpec;
   readonly split?: SplitSpec;
+  /** Its normalisation is applied; its augmentation never is: a preview shows the samples as stored. */
   readonly preprocess?: PreprocessSpec;
   /** Default `train`. */
   readonly subset?: 'train' | 'validation' | 'test';

@@ -7,18 +7,10 @@
  */
 import { CPU_LAYERS } from '../backends/cpu/layers';
 import { GRAPH_FORMAT, GRAPH_VERSION, type GraphDocument } from '../graph/document';
-import { CATALOGUE } from '../graph/catalogue';
 import { expandNode } from '../graph/expand';
-import { compactParam, type ParamSpec } from '../graph/params';
 import { compileModel, type Model } from '../train/plan';
 import { explainNode, type NodeExplanation } from './explain-node';
 import { layerInput } from './layer-input';
-
-/** A compiled node's parameters (normalised) as a graph document writes them. */
-const writtenParams = (type: keyof typeof CATALOGUE, params: Record<string, unknown>): Record<string, unknown> => {
-  const specs = CATALOGUE[type].params as Record<string, ParamSpec>;
-  return Object.fromEntries(Object.entries(params).map(([name, value]) => [name, specs[name] ? compactParam(specs[name], value) : value]));
-};
 
 export interface StageModel {
   readonly model: Model;
@@ -38,7 +30,7 @@ export const stageModel = (model: Model, nodeId: string): StageModel => {
     version: GRAPH_VERSION,
     nodes: [
       { id: 'input', type: 'Input', params: { channels, height, width } },
-      { id: nodeId, type: node.type, params: writtenParams(node.type, node.params) },
+      { id: nodeId, type: node.type, params: node.params },
       { id: 'head', type: 'ImageHead', params: { matchInputSize: false } },
     ],
     edges: [

@@ -3,7 +3,8 @@
  * transposed convolution shows its matrices, a factorised convolution its two stages, their cost
  * and each stage's matrices. Before any run the weights are those a run would start from and the
  * input a training sample (explain-initial.ts); once a run exists, the run's current weights and
- * the Features tab's sample (explain-network.ts), run in this page.
+ * the Features tab's sample (explain-network.ts), run in this page; when the host has no weights
+ * for the graph as it is now (it was edited since the run), the starting ones again.
  */
 import { useCallback } from 'react';
 import type { Model } from '../../engine/train/plan';
@@ -18,15 +19,26 @@ import { SeparableExplainer } from './SeparableExplainer';
 import { SourcedExplainer } from './SourcedExplainer';
 import { viz } from './viz-store';
 
-/** The weights and sample to explain with: a run's while `answerable`, else the starting ones; fetched only while `active`. */
+/**
+ * The weights and sample to explain with: a run's while `answerable` and the host has weights for
+ * the graph, else the starting ones (also once the graph changed since the run); fetched only while `active`.
+ */
 const useExplainSource = (active: boolean, answerable: boolean): ExplainSource => {
   const api = useStore(app, (s) => s.api);
   const reply = useStore(viz, (s) => s.activations);
   const jobState = useStore(training, (s) => s.state);
+  const runGraph = useStore(training, (s) => s.graph);
+  const graph = useStore(editor, (s) => s.graph);
   const finished = jobState === 'completed' || jobState === 'stopped' || jobState === 'failed';
   const trained = useTrainedSource(api, active && answerable, reply, finished);
-  const initial = useInitialSource(api, active && !answerable);
-  return answerable ? trained : initial;
+  const fallback = answerable && trained.kind === 'untrained';
+  const weightsName = !fallback
+    ? 'initial weights (before training)'
+    : runGraph !== graph
+      ? 'the graph changed since the last run: initial weights'
+      : 'the run has no weights yet: initial weights';
+  const initial = useInitialSource(api, active && (!answerable || fallback), weightsName);
+  return answerable && !fallback ? trained : initial;
 };
 
 const MatrixExplainer = ({ nodeId, source }: { nodeId: string; source: ExplainSource }) => {

@@ -1,8 +1,8 @@
 /**
  * The Explain tab's weights and sample before any run: the weights a run of the project would
  * start from (its seed, initialisation and hand-set filters, engine/train/initial-model.ts) and
- * one sample of its training set as the training panel's dataset preview gives it (preprocessed
- * as training preprocesses it).
+ * one sample of its training set as the training panel's dataset preview gives it (as stored,
+ * normalised when training normalises; a preview is never augmented).
  */
 import { useEffect, useMemo, useState } from 'react';
 import type { DatasetPreviewSample, StudioApi } from '../../electron/api';
@@ -43,8 +43,8 @@ const useTrainingSample = (api: StudioApi | null, active: boolean, seed: number)
   return sample;
 };
 
-/** The project's starting weights and a training sample, while `active`. */
-export const useInitialSource = (api: StudioApi | null, active: boolean): ExplainSource => {
+/** The project's starting weights and a training sample, while `active`; `weightsName` says what the weights are. */
+export const useInitialSource = (api: StudioApi | null, active: boolean, weightsName: string): ExplainSource => {
   const graph = useStore(editor, (s) => s.graph);
   const filters = useStore(editor, (s) => s.filters);
   const training = useStore(app, (s) => s.project?.training);
@@ -75,9 +75,9 @@ export const useInitialSource = (api: StudioApi | null, active: boolean): Explai
       kind: 'ready',
       model: initial.model,
       sample: pixels,
-      weights: `initial weights (before training)${random}`,
+      weights: `${weightsName}${random}`,
       sampleName: `training sample ${index}${classText ? ` (${classText})` : ''}`,
       another: () => setSeed((previous) => previous + 1),
     };
-  }, [initial, sample, pixels]);
+  }, [initial, sample, pixels, weightsName]);
 };

@@ -5,7 +5,8 @@
 // says whether a hand-made kernel is separable, and the Explain tab shows conv1 as
 // 784 × 25 · 25 × 6 = 784 × 6 at once, with the initial weights (the hand-set filter among them)
 // and a training sample; after a short run it shows the same with the weights after epoch 1, and
-// stepping or playing the window moves it over the output positions.
+// stepping or playing the window moves it over the output positions; once conv1 has 8 filters
+// instead of 6 the run's weights no longer fit, and it falls back to the initial weights, saying so.
 // CNN_STUDIO_SCREENSHOTS=1 also writes docs/images/explainer.png and explainer-stages.png.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -187,6 +188,18 @@ describe.skipIf(chromiumMissing !== null)('the convolution explainer', () => {
       await explainer.getByTestId('explain-sizes').scrollIntoViewIfNeeded();
       await explainer.screenshot({ path: join(SCREENSHOTS, 'explainer.png') });
     }
+
+    // conv1 edited to 8 filters: the run's weights no longer fit, and the tab falls back to the initial weights, saying so
+    await page.getByTestId('node-conv1').click();
+    await page.locator('#param-conv1-filters').fill('8');
+    await page.getByRole('tab', { name: 'Explain' }).click();
+    await expect
+      .poll(() => page.getByTestId('explain-source').textContent(), { timeout: 30_000 })
+      .toMatch(/^Weights: the graph changed since the last run: initial weights; input: training sample \d+ \(/);
+    await expect.poll(() => page.getByTestId('explain-sizes').textContent()).toBe('784 × 25 · 25 × 8 = 784 × 8');
+    expect(await view.getAttribute('data-node')).toBe('conv1');
+    for (const picture of ['explain-input', 'explain-filters', 'explain-output'])
+      expect((await canvasFacts(page.getByTestId(picture))).colours, picture).toBeGreaterThan(2);
   }, 240_000);
 
   it("shows an autoencoder's transposed convolution as y = Cᵀ x and steps the scattering pixel", async () => {

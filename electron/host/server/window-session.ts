@@ -335,9 +335,11 @@ export class WindowSession implements StudioApi {
   }
 
   async previewDataset(request: DatasetPreviewRequest): Promise<DatasetPreview> {
+    // a preview shows the samples as stored (normalised when the project normalises), never a random augmentation
+    const preprocess = request.preprocess ? { normalise: request.preprocess.normalise } : undefined;
     let opened;
     try {
-      opened = openDataset(request.dataset, this.baseFolder, request.split, request.preprocess);
+      opened = openDataset(request.dataset, this.baseFolder, request.split, preprocess);
     } catch (error) {
       throw new DatasetError(error instanceof Error ? error.message : String(error));
     }
