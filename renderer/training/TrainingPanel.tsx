@@ -18,7 +18,7 @@ import { Chart, type ChartSeries } from './Chart';
 import { DatasetPicker } from './DatasetPicker';
 import { RunHistory } from './RunHistory';
 import { describeRunSettings } from './run-settings';
-import { fractionDone, isActive, training } from './training-store';
+import { fractionDone, isActive, sampleLimit, training } from './training-store';
 
 const LOSS_SERIES: ChartSeries[] = [{ label: 'loss', stroke: '#4fc1ff' }];
 const ACCURACY_SERIES: ChartSeries[] = [
@@ -180,6 +180,10 @@ export const TrainingPanel = () => {
     backend: 'auto',
   }));
   const [problem, setProblem] = useState<string | null>(null);
+  useEffect(() => {
+    const limit = Number(settings.limit);
+    sampleLimit.update({ limit: settings.limit.trim() && Number.isInteger(limit) && limit >= 1 ? limit : null });
+  }, [settings.limit]);
   const [shown, setShown] = useState<Section | null>(null);
   const toggleShown = (section: Section) => setShown(shown === section ? null : section);
   const form = useRef<HTMLFormElement>(null);
