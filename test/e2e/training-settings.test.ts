@@ -145,6 +145,34 @@ describe.skipIf(chromiumMissing !== null)('the advanced training settings', () =
     await page.getByRole('button', { name: /^advanced:/ }).click();
     await page.getByLabel('Initialisation').selectOption('he-normal');
     expect(await page.getByTestId('save-state').textContent()).toBe('unsaved changes');
+    // Undoing back to what was saved is saved again; redoing is not (the mark follows the undo history).
+    const saveState = () => page.getByTestId('save-state').textContent();
+    const undo = () => page.getByRole('button', { name: 'Undo', exact: true }).click();
+    const redo = () => page.getByRole('button', { name: 'Redo', exact: true }).click();
+    await undo();
+    await expect.poll(saveState).toBe('saved');
+    expect(await page.getByLabel('Initialisation').inputValue()).toBe('pytorch-default');
+    await redo();
+    await expect.poll(saveState).toBe('unsaved changes');
+    await undo();
+    await expect.poll(saveState).toBe('saved');
+    // Undoing past the save (the seed back to 7) and editing there leaves the saved state behind for good.
+    await undo();
+    await expect.poll(() => page.getByLabel('Seed', { exact: true }).inputValue()).toBe('7');
+    expect(await saveState()).toBe('unsaved changes');
+    await page.getByLabel('Flip vertically').check();
+    await undo();
+    await redo();
+    await undo();
+    await redo();
+    await expect.poll(() => page.getByLabel('Flip vertically').isChecked()).toBe(true);
+    expect(await saveState()).toBe('unsaved changes');
+    await undo();
+    await undo();
+    expect(await saveState()).toBe('unsaved changes');
+    await redo();
+    await redo();
+    expect(await saveState()).toBe('unsaved changes');
     const opened = await new ProjectStore().open(path);
     if (!opened.ok) throw new Error(opened.error.message);
     const project = opened.project;
@@ -181,7 +209,7 @@ describe.skipIf(chromiumMissing !== null)('the advanced training settings', () =
 
   it('shows the saved settings again when the project is opened in a fresh page', async () => {
     await page.getByTitle('Start page').click();
-    // Leaving with the initialisation changed asks first; leave without saving it.
+    // Leaving with the settings changed since the save asks first; leave without saving them.
     await page.getByTestId('leave-confirm').getByRole('button', { name: 'Discard changes' }).click();
     await page.getByTestId('template-lenet5').waitFor();
     await page.goto(served.url);
@@ -197,6 +225,7 @@ describe.skipIf(chromiumMissing !== null)('the advanced training settings', () =
     expect(await page.getByLabel('Nesterov').isChecked()).toBe(true);
     expect(await page.getByLabel('Seed', { exact: true }).inputValue()).toBe('8');
     expect(await page.getByLabel('Initialisation').inputValue()).toBe('pytorch-default');
+    expect(await page.getByLabel('Flip vertically').isChecked()).toBe(false);
   });
 
   it('had no errors in the page', () => {
