@@ -173,6 +173,8 @@ export const TrainingPanel = () => {
   const [shown, setShown] = useState<Section | null>(null);
   const toggleShown = (section: Section) => setShown(shown === section ? null : section);
   const form = useRef<HTMLFormElement>(null);
+  // A changed setting answers the last refusal (say "Fix Epochs before training"); Train checks again.
+  useEffect(() => setProblem(null), [run]);
   useEffect(() => {
     const requestStart = () => form.current?.requestSubmit();
     training.requestStart = requestStart;

@@ -56,6 +56,7 @@ describe.skipIf(chromiumMissing !== null)('the advanced training settings', () =
     await page.getByRole('button', { name: 'Train', exact: true }).click();
     expect(await page.locator('.training-failure').textContent()).toBe('Fix Epochs before training');
     await page.getByLabel('Epochs').fill('4');
+    expect(await page.locator('.training-failure').count()).toBe(0);
     await page.getByLabel('Batch size').fill('16');
     await page.getByLabel('Learning rate').fill('-1');
     expect(await page.getByTestId('run-setting-learning-rate').getByRole('alert').textContent()).toBe('enter a number above 0');
@@ -116,7 +117,8 @@ describe.skipIf(chromiumMissing !== null)('the advanced training settings', () =
       // The panel is drawn taller for the picture, then given back its height.
       const panel = page.getByTestId('bottom-panel');
       const height = await panel.evaluate((element: { style: { height: string } }) => element.style.height);
-      await panel.evaluate((element: { style: { height: string } }) => (element.style.height = '300px'));
+      await panel.evaluate((element: { style: { height: string } }) => (element.style.height = '400px'));
+      await panel.locator('.training-panel').evaluate((element) => (element.scrollTop = 0));
       await panel.screenshot({ path: join(SCREENSHOTS, 'training-advanced.png') });
       await panel.evaluate((element: { style: { height: string } }, value: string) => (element.style.height = value), height);
     }
