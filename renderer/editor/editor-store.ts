@@ -51,6 +51,8 @@ export interface EditorState {
   readonly version: number;
   /** Counts requests to fit the whole graph in view (a new document, an auto-layout). */
   readonly fitRequests: number;
+  /** Counts documents loaded: another project, not an edit of this one. */
+  readonly loads: number;
 }
 
 const EMPTY: GraphDocument = { format: 'cnn-studio/graph', version: 1, nodes: [], edges: [] };
@@ -88,6 +90,7 @@ export class EditorStore extends Store<EditorState> {
       revision: 0,
       version: 0,
       fitRequests: 0,
+      loads: 0,
     });
   }
 
@@ -122,6 +125,7 @@ export class EditorStore extends Store<EditorState> {
       revision: this.state.revision + 1,
       version: this.nextVersion++,
       fitRequests: this.state.fitRequests + 1,
+      loads: this.state.loads + 1,
     });
   }
 
@@ -174,6 +178,7 @@ export class EditorStore extends Store<EditorState> {
       revision: this.state.revision + 1,
       version,
       fitRequests: this.state.fitRequests,
+      loads: this.state.loads,
     });
   }
 

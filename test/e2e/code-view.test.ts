@@ -4,8 +4,10 @@
 // Monaco marker on its line and leaves the graph alone; Monaco's undo takes the typing back, the
 // canvas's undo the graph edit, and the code follows; the PyTorch tab shows model.py; comments
 // survive an inspector edit and an undo that re-print the code; the panel is resized with its
-// splitter and keeps its width across a reload.
+// splitter and keeps its width across a reload; code typed just before another project opens is
+// dropped, never parsed into that project.
 // CNN_STUDIO_SCREENSHOTS=1 also writes docs/images/code-view.png.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
@@ -268,6 +270,32 @@ describe.skipIf(chromiumMissing !== null)('the code view', () => {
     await page.getByTestId('toggle-code').click();
     await modelCode().locator('.view-line').first().waitFor();
     expect(Math.round((await panel.boundingBox())!.width)).toBe(resized);
+  });
+
+  it('drops code typed for a project when another opens before it was parsed', async () => {
+    const other = join(served.folder, 'other.cnnproj');
+    execFileSync(process.execPath, [join(ROOT, 'bin', 'cnn-studio.mjs'), 'new', '--template', 'convnet', '-o', other]);
+    await goToLine('relu1 = ReLU(conv1)');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.insertText('typed = Dropout(relu1)');
+    // The desktop menu's File ▸ Open, as the preload posts it, well within the parse's 300 ms.
+    await page.evaluate(
+      (path) =>
+        (globalThis as unknown as { postMessage(message: unknown, origin: string): void }).postMessage(
+          { source: 'cnn-studio', type: 'menu', command: 'open', path },
+          '*',
+        ),
+      other,
+    );
+    await expect.poll(() => page.locator('.project-path').textContent(), PARSED).toBe(other);
+    await node('conv3').waitFor();
+    await expect.poll(() => codeLines(modelCode()), PARSED).toContainEqual(expect.stringMatching(/^conv3 = Conv2D\(/));
+    // Past the parse's delay: the other project's graph and code have nothing of the typing.
+    await page.waitForTimeout(600);
+    expect(await node('typed').count()).toBe(0);
+    expect((await codeLines(modelCode())).join('\n')).not.toContain('typed');
+    expect(await page.getByTestId('save-state').textContent()).toBe('saved');
   });
 
   it('had no errors in the page (no CSP violations)', () => {
