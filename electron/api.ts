@@ -15,7 +15,7 @@ import type { EpochStats } from '../engine/viz/training-stats';
 import type { OptimizerKind } from '../engine/train/optimizers';
 import type { AnalysisKind, VisualAnalysis } from '../engine/viz/analysis';
 
-export const STUDIO_API_VERSION = 3;
+export const STUDIO_API_VERSION = 4;
 
 /** An error as it crosses a process boundary: its class name (a title) and its message. */
 export interface SerializedError {
@@ -215,6 +215,7 @@ export type StudioJobEvent =
 export interface DatasetPreviewRequest {
   readonly dataset: DatasetSpec;
   readonly split?: SplitSpec;
+  /** Its normalisation is applied; its augmentation never is: a preview shows the samples as stored. */
   readonly preprocess?: PreprocessSpec;
   /** Default `train`. */
   readonly subset?: 'train' | 'validation' | 'test';
@@ -333,6 +334,14 @@ export interface VisualReply {
   readonly analysis?: VisualAnalysis<string>;
 }
 
+/** A convolution's filters as the next run will start them (see `previewStartFilters`). */
+export interface StartFiltersPreview {
+  /** `${nodeId}.weight` in PyTorch's layout [filters, channels, kernel height, kernel width]. */
+  readonly tensor: WireTensor;
+  /** How many training images the run (and so k-means) would read. */
+  readonly images: number;
+}
+
 /** The project's trained network, for inference in the page (see `trainedNetwork`). */
 export interface TrainedNetwork {
   /** The host's current weights as the state_dict: `name` is `conv1.weight`, `nodeId` its layer. */
@@ -429,6 +438,15 @@ export interface StudioApi {
   previewDataset(request: DatasetPreviewRequest): Promise<DatasetPreview>;
 
   /**
+   * The filters Conv2D `nodeId` of the document would start a run with (`overrides`: the run's
+   * seed and sample limit), including a start by k-means on the training images, which only the
+   * host can read: the same data and code as the run's worker, so the same filters. Rejects with
+   * a `DatasetError` when the dataset cannot be opened, a `TrainingError` when the filters cannot
+   * be made (not a Conv2D, k-means that does not fit the layer or finds too few patches).
+   */
+  previewStartFilters(document: ProjectDocument, nodeId: string, overrides: TrainingOverrides): Promise<StartFiltersPreview>;
+
+  /**
    * A training job's filters or activations: from its worker between training steps while it
    * runs (or is paused), from the weights it ended with once it is over. Rejects with a
    * `VisualError` saying why when there is nothing to show (a layer without filters, a sample
@@ -466,6 +484,7 @@ const REQUEST_METHODS: Record<StudioRequestMethod, true> = {
   resumeTraining: true,
   stopTraining: true,
   previewDataset: true,
+  previewStartFilters: true,
   requestVisual: true,
   trainedNetwork: true,
 };

@@ -10,13 +10,14 @@ import { compactParam, normaliseParam, type ParamSpec } from './params';
 
 export type ExpandResult = { ok: true; document: GraphDocument } | { ok: false; reason: string };
 
-const canonicalParams = (node: GraphNode): Record<string, unknown> | null => {
+/** The node's parameters in canonical form, or what is wrong with the first one that is not valid. */
+const canonicalParams = (node: GraphNode): Record<string, unknown> | string => {
   const definition = CATALOGUE[node.type as keyof typeof CATALOGUE];
-  if (!definition) return null;
+  if (!definition) return `'${String(node.type)}' is not a layer type`;
   const params: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(definition.params as Record<string, ParamSpec>)) {
     const result = normaliseParam(spec, node.params?.[name]);
-    if (!result.ok) return null;
+    if (!result.ok) return `${name} ${result.problem}`;
     params[name] = result.value;
   }
   return params;
@@ -89,7 +90,7 @@ export const expandNode = (document: GraphDocument, nodeId: string): ExpandResul
   const node = document.nodes.find((candidate) => candidate.id === nodeId);
   if (!node) return { ok: false, reason: `there is no node '${nodeId}'` };
   const params = canonicalParams(node);
-  if (!params) return { ok: false, reason: `${nodeId}: fix its parameters before expanding it` };
+  if (typeof params === 'string') return { ok: false, reason: `${nodeId}: fix its parameters before expanding it (${params})` };
   const stages = stagesOf(node, params);
   if (!stages) return { ok: false, reason: `${nodeId}: only separable convolutions expand into stages` };
   const [first, second] = stages;

@@ -4,7 +4,8 @@
  *
  * In a graph file a parameter may be written in a short form (a kernel of `3` means 3×3, a
  * padding of `1` means one pixel on every side); `normaliseParams` turns every form into one
- * canonical value, or reports exactly what is wrong with it.
+ * canonical value, or reports exactly what is wrong with it. A canonical value is itself a valid
+ * written one: normalising twice gives the same result.
  */
 
 /** [height, width]. */
@@ -130,11 +131,35 @@ const normalisePair = (spec: PairSpec, value: unknown): ParamResult => {
   return { ok: true, value: [parts[0], parts[1]] as Pair };
 };
 
+const PADDING_SIDES = ['top', 'bottom', 'left', 'right'] as const;
+
+/**
+ * The canonical object form (`{ mode: 'explicit', top, … }`), so that a normalised padding is
+ * also a valid written one: its four sides by name, or the whole result when it needs no sides.
+ */
+const objectPadding = (value: object): ParamResult | Partial<Record<(typeof PADDING_SIDES)[number], unknown>> => {
+  const { mode, ...rest } = value as Record<string, unknown>;
+  if (mode !== 'valid' && mode !== 'same' && mode !== 'explicit')
+    return { ok: false, problem: `as an object must have a mode of "valid", "same" or "explicit", not ${describe(mode)}` };
+  const allowed: readonly string[] = mode === 'explicit' ? PADDING_SIDES : [];
+  const extra = Object.keys(rest).filter((key) => !allowed.includes(key));
+  if (extra.length > 0) return { ok: false, problem: `with mode "${mode}" has no ${extra.map((key) => `'${key}'`).join(', ')}` };
+  return mode === 'explicit' ? rest : { ok: true, value: { mode } };
+};
+
 const normalisePadding = (spec: PaddingSpec, value: unknown): ParamResult => {
   if (value === 'valid' || value === 'same') return { ok: true, value: { mode: value } };
   const usage = `must be "valid", "same", a whole number, [vertical, horizontal] or [top, bottom, left, right]`;
   let sides: unknown[];
-  if (typeof value === 'number') sides = [value, value, value, value];
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const written = objectPadding(value);
+    if ('ok' in written) return written;
+    for (const side of PADDING_SIDES) {
+      const problem = checkInt(written[side], 0, spec.max);
+      if (problem) return { ok: false, problem: `${side} ${problem}` };
+    }
+    sides = PADDING_SIDES.map((side) => written[side]);
+  } else if (typeof value === 'number') sides = [value, value, value, value];
   else if (Array.isArray(value) && value.length === 2) sides = [value[0], value[0], value[1], value[1]];
   else if (Array.isArray(value) && value.length === 4) sides = value;
   else return { ok: false, problem: `${usage}, not ${describe(value)}` };

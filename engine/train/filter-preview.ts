@@ -1,21 +1,18 @@
 /**
- * A convolution's filters as a run will start them, before any run: the graph compiled on the
- * CPU, every weight drawn from the run's seed and scheme, then the layer's filter settings, which
- * is exactly what a training worker does first (loop.ts). A layer that starts from k-means needs
- * the training images, which the editor does not have: its preview is the random draw underneath,
- * with `awaitsData` set, and the presets on top.
+ * A convolution's filters as a run will start them, before any run (initial-model.ts). A layer
+ * that starts from k-means needs the training images: given `train` (the host has them), k-means
+ * runs on its patches as in a run; without (the editor has none), its preview is the random draw
+ * underneath, with `awaitsData` set, and the presets on top.
  */
-import { CPU_LAYERS } from '../backends/cpu/layers';
-import type { ConvFilterInits } from './filter-init';
-import { initialiseModelWeights } from './loop';
-import { compileModel } from './plan';
+import type { Dataset } from '../data/dataset';
+import { initialModel } from './initial-model';
 import type { TrainingConfig } from './trainer';
 
 export interface FilterPreview {
   /** [filters, channels per group, kernel height, kernel width]. */
   readonly shape: readonly [number, number, number, number];
   readonly weight: Float32Array;
-  /** The layer starts from k-means on the training images: its filters are known once a run starts. */
+  /** The layer starts from k-means on the training images, which the preview did not have: its filters are the random draw underneath. */
   readonly awaitsData: boolean;
 }
 
@@ -24,23 +21,17 @@ export const previewFilters = (
   graph: unknown,
   training: Omit<TrainingConfig, 'frozen'>,
   nodeId: string,
+  train?: Dataset,
 ): { ok: true; preview: FilterPreview } | { ok: false; problem: string } => {
   try {
-    const model = compileModel(graph, CPU_LAYERS);
+    const { model, awaitingData } = initialModel(graph, training, train);
     const node = model.nodes.find((candidate) => candidate.id === nodeId);
     if (node?.type !== 'Conv2D') return { ok: false, problem: `'${nodeId}' is not a Conv2D layer` };
-    const filters: ConvFilterInits = Object.fromEntries(
-      Object.entries(training.filters ?? {}).map(([id, init]) => [
-        id,
-        init.start?.kind === 'kmeans' ? { ...init, start: undefined } : init,
-      ]),
-    );
-    initialiseModelWeights(model, { ...training, filters });
     const weight = model.weights.get(`${nodeId}.weight`)!;
     const [kh, kw] = node.params.kernel as [number, number];
     const count = node.params.filters as number;
     const shape = [count, weight.length / (count * kh * kw), kh, kw] as const;
-    return { ok: true, preview: { shape, weight, awaitsData: training.filters?.[nodeId]?.start?.kind === 'kmeans' } };
+    return { ok: true, preview: { shape, weight, awaitsData: awaitingData.includes(nodeId) } };
   } catch (error) {
     return { ok: false, problem: error instanceof Error ? error.message : String(error) };
   }

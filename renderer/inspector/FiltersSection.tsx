@@ -12,9 +12,14 @@ import type { RandomInit } from '../../engine/train/init';
 import { filterGrid } from '../../engine/viz/filters';
 import { describeRank, kernelRank } from '../../engine/viz/kernel-rank';
 import { useStore } from '../app/hooks';
-import { app, editor } from '../app/state';
+import { app, currentDocument, editor } from '../app/state';
+import { withRunSettings } from '../training/run-settings';
+import { sampleLimit } from '../training/training-store';
 import { RgbaCanvas } from '../viz/RgbaCanvas';
-import { clearLayer, defaultPreset, setFrozen, setPreset, setStart, setValue, settingOf, settingsForGraph } from './filter-edits';
+import { clearLayer, defaultPreset, setFrozen, setPreset, setStart, setValue, settingOf, settingsForGraph, valueAt } from './filter-edits';
+import { KmeansPreview } from './KmeansPreview';
+import { PaintControls, PaintGrid } from './PaintGrid';
+import { startFilters, startFiltersKey } from './start-filters-store';
 
 /** At most this many filters get a card (the rest keep the layer's start). */
 const MAX_CARDS = 64;
@@ -59,6 +64,9 @@ const rankOf = (kernel: number[][]): string => {
     return error instanceof Error ? error.message : String(error);
   }
 };
+
+/** A paint stroke ends: the next edit is a new undo step. */
+const endStroke = () => editor.endMerge();
 
 const shown = (value: number): string => String(Number(value.toPrecision(4)));
 
@@ -108,8 +116,16 @@ export const FiltersSection = ({ node }: { node: GraphNode }) => {
   const graph = useStore(editor, (state) => state.graph);
   const stored = useStore(editor, (state) => state.filters);
   const nodes = useStore(editor, (state) => state.report.nodes);
-  const training = useStore(app, (state) => state.project?.training);
+  const project = useStore(app, (state) => state.project);
+  const api = useStore(app, (state) => state.api);
+  const learnt = useStore(startFilters, (state) => state);
+  const limit = useStore(sampleLimit, (state) => state.limit);
+  // the run settings (seed, initialisation) are the editor's until saved: the run draws with them
+  const run = useStore(editor, (state) => state.run);
+  const training = useMemo(() => (project ? withRunSettings(project, run).training : undefined), [project, run]);
   const [chosen, setChosen] = useState(0);
+  const [painting, setPainting] = useState(false);
+  const [brush, setBrush] = useState(1);
   const filters = useMemo(() => settingsForGraph(stored, nodes), [stored, nodes]);
   const result = useMemo(
     () => (training ? previewFilters(graph, { ...training, filters }, node.id) : null),
@@ -129,7 +145,14 @@ export const FiltersSection = ({ node }: { node: GraphNode }) => {
       </section>
     );
   }
-  const { preview } = result;
+  const kmeans = result.preview.awaitsData;
+  // The k-means filters the host learnt, while they are for the document as it is now.
+  const document = kmeans ? currentDocument() : null;
+  const answer = document ? startFilters.answerFor(startFiltersKey(document, node.id, limit)) : null;
+  const preview =
+    answer?.weight && answer.weight.length === result.preview.weight.length
+      ? { ...result.preview, weight: answer.weight, awaitsData: false }
+      : result.preview;
   const [count, channels, height, width] = preview.shape;
   const edit = (change: (inits: ConvFilterInits) => ConvFilterInits, merge?: string) => editor.setFilters(change(editor.filters), merge);
   const filter = Math.min(chosen, count - 1);
@@ -157,13 +180,12 @@ export const FiltersSection = ({ node }: { node: GraphNode }) => {
           ))}
         </select>
       </label>
-      {preview.awaitsData && (
-        <p className="muted" data-testid="kmeans-note">
-          k-means learns these filters from the training images when a run starts (the Visualise panel shows them then); below is the random
-          draw it replaces, with your presets.
-        </p>
-      )}
-      <div className="filter-cards">
+      {kmeans && <KmeansPreview api={api} nodeId={node.id} limit={limit} state={learnt} current={answer !== null} />}
+      <div
+        className="filter-cards"
+        data-testid="filter-cards"
+        data-start={kmeans ? (preview.awaitsData ? 'random' : 'kmeans') : 'settings'}
+      >
         {Array.from({ length: Math.min(count, MAX_CARDS) }, (_, index) => {
           const own = settingOf(stored, node.id, index);
           const base = index * channels * height * width;
@@ -233,22 +255,43 @@ export const FiltersSection = ({ node }: { node: GraphNode }) => {
             {presetProblem.problem}
           </div>
         )}
-        <div className="filter-values" style={{ gridTemplateColumns: `repeat(${width}, 1fr)` }} data-testid="filter-values">
-          {kernel.map((row, r) =>
-            row.map((value, c) => (
-              <ValueCell
-                key={`${filter}.${r}.${c}`}
-                value={value}
-                label={`Filter ${filter} row ${r} column ${c}`}
-                onValue={(typed) => edit((inits) => setValue(inits, node.id, filter, kernel, r, c, typed), `${node.id}.${filter}.values`)}
-              />
-            )),
-          )}
-        </div>
+        <PaintControls painting={painting} brush={brush} onPainting={setPainting} onBrush={setBrush} />
+        {painting ? (
+          <PaintGrid
+            key={filter}
+            kernel={kernel}
+            label={`Filter ${filter}`}
+            brush={brush}
+            onStrokeEnd={endStroke}
+            onPaint={(r, c, value, stroke) => {
+              if (valueAt(editor.filters, node.id, filter, kernel, r, c) === value) return;
+              edit((inits) => setValue(inits, node.id, filter, kernel, r, c, value), `${node.id}.${filter}.paint.${stroke}`);
+            }}
+          />
+        ) : (
+          <div className="filter-values" style={{ gridTemplateColumns: `repeat(${width}, 1fr)` }} data-testid="filter-values">
+            {kernel.map((row, r) =>
+              row.map((value, c) => (
+                <ValueCell
+                  key={`${filter}.${r}.${c}`}
+                  value={value}
+                  label={`Filter ${filter} row ${r} column ${c}`}
+                  onValue={(typed) => edit((inits) => setValue(inits, node.id, filter, kernel, r, c, typed), `${node.id}.${filter}.values`)}
+                />
+              )),
+            )}
+          </div>
+        )}
         <p className="muted" data-testid="kernel-rank">
           {rankOf(kernel)}
         </p>
-        {!setting.preset && <p className="muted">Typing a value makes this filter your own matrix; the rest start as above.</p>}
+        {!setting.preset && (
+          <p className="muted">
+            {painting
+              ? 'Drag over the cells to paint the brush value (right button or Shift: 0); this filter then becomes your own matrix.'
+              : 'Typing a value makes this filter your own matrix; the rest start as above.'}
+          </p>
+        )}
       </div>
     </section>
   );

@@ -44,7 +44,22 @@ export const setFrozen = (inits: ConvFilterInits, nodeId: string, filter: number
   return withSetting(inits, nodeId, frozen ? { ...setting, frozen: true } : setting);
 };
 
-/** One typed value: the filter becomes a custom matrix, the kernel it shows now with that value changed. */
+/** The filter's own matrix when it has one of the shown kernel's size, else the kernel shown. */
+const matrixOf = (inits: ConvFilterInits, nodeId: string, filter: number, shown: readonly (readonly number[])[]) => {
+  const preset = settingOf(inits, nodeId, filter).preset;
+  const fits =
+    preset?.kind === 'custom' &&
+    preset.matrix.length === shown.length &&
+    preset.matrix.every((values, r) => values.length === shown[r].length);
+  return fits ? preset.matrix : shown;
+};
+
+/**
+ * One typed (or painted) value: the filter becomes a custom matrix, its own matrix (else the
+ * kernel it shows now) with that value changed. Its own matrix is read from `inits`, not from
+ * the picture, so values painted in quick succession before the picture follows all stay, and
+ * they keep their exact numbers (the picture is float32).
+ */
 export const setValue = (
   inits: ConvFilterInits,
   nodeId: string,
@@ -54,9 +69,21 @@ export const setValue = (
   column: number,
   value: number,
 ): ConvFilterInits => {
-  const matrix = shown.map((values, r) => values.map((old, c) => (r === row && c === column ? value : old)));
+  const matrix = matrixOf(inits, nodeId, filter, shown).map((values, r) =>
+    values.map((old, c) => (r === row && c === column ? value : old)),
+  );
   return setPreset(inits, nodeId, filter, { kind: 'custom', matrix });
 };
+
+/** The value at `row`, `column` of the filter as the next edit would see it (see `setValue`). */
+export const valueAt = (
+  inits: ConvFilterInits,
+  nodeId: string,
+  filter: number,
+  shown: readonly (readonly number[])[],
+  row: number,
+  column: number,
+): number => matrixOf(inits, nodeId, filter, shown)[row][column];
 
 /** A preset of this kind with starting parameters that suit a kernel of this size. */
 export const defaultPreset = (

@@ -32,7 +32,7 @@ import {
   type Parsed,
 } from './run-settings';
 import { TextSetting } from './TextSetting';
-import { fractionDone, isActive, training } from './training-store';
+import { fractionDone, isActive, sampleLimit, training } from './training-store';
 
 const LOSS_SERIES: ChartSeries[] = [{ label: 'loss', stroke: '#4fc1ff' }];
 const ACCURACY_SERIES: ChartSeries[] = [
@@ -170,6 +170,10 @@ export const TrainingPanel = () => {
   const run = useStore(editor, (s) => s.run);
   const [settings, setSettings] = useState<Settings>({ limit: '', backend: 'auto' });
   const [problem, setProblem] = useState<string | null>(null);
+  useEffect(() => {
+    const limit = Number(settings.limit);
+    sampleLimit.update({ limit: settings.limit.trim() && Number.isInteger(limit) && limit >= 1 ? limit : null });
+  }, [settings.limit]);
   const [shown, setShown] = useState<Section | null>(null);
   const toggleShown = (section: Section) => setShown(shown === section ? null : section);
   const form = useRef<HTMLFormElement>(null);

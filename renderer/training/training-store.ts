@@ -4,7 +4,7 @@
  */
 import type { JobState, StudioApi, StudioJobEvent, TrainingOverrides, Unsubscribe } from '../../electron/api';
 import type { EpochRecord, ProjectDocument } from '../../engine/project/schema';
-import { Store } from '../editor/store-core';
+import { Store, ValueStore } from '../editor/store-core';
 import { history } from '../viz/history-store';
 
 type Progress = Extract<StudioJobEvent, { type: 'progress' }>;
@@ -17,6 +17,8 @@ export type DatasetProblem = DatasetProblems['problems'][number];
 
 export interface TrainingState {
   readonly jobId: string | null;
+  /** The graph the run trains, as it was when it started (the editor's graph object then). */
+  readonly graph: unknown;
   /** `idle` before the first run of this project. */
   readonly state: JobState | 'idle';
   readonly starting: boolean;
@@ -39,6 +41,7 @@ export interface TrainingState {
 
 const IDLE: TrainingState = {
   jobId: null,
+  graph: null,
   state: 'idle',
   starting: false,
   started: null,
@@ -83,7 +86,7 @@ export class TrainingStore extends Store<TrainingState> {
 
   async start(api: StudioApi, document: ProjectDocument, overrides: TrainingOverrides): Promise<void> {
     this.reset();
-    this.set({ ...IDLE, steps: [], losses: [], starting: true });
+    this.set({ ...IDLE, steps: [], losses: [], starting: true, graph: document.graph });
     try {
       const job = await api.startTraining(document, overrides);
       this.set({ ...this.state, jobId: job.jobId, state: job.state });
@@ -153,3 +156,9 @@ export class TrainingStore extends Store<TrainingState> {
 }
 
 export const training = new TrainingStore();
+
+/**
+ * The training panel's sample limit (the first N training samples a run reads; null: all), for
+ * what previews the run's start: k-means cuts its patches from those samples only.
+ */
+export const sampleLimit = new ValueStore<{ readonly limit: number | null }>({ limit: null });

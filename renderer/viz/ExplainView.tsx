@@ -1,134 +1,70 @@
 /**
- * The Visualise panel's Explain tab: how the chosen convolution computes. A factorised
- * convolution shows its two stages and the cost they save (from the graph alone, so before any
- * training); a convolution or transposed convolution shows its matrices for the Features tab's
- * sample, with the project's current weights run in this page (explain-network.ts).
+ * The Visualise panel's Explain tab: how the chosen convolution computes. A convolution or
+ * transposed convolution shows its matrices, a factorised convolution its two stages, their cost
+ * and each stage's matrices. Before any run the weights are those a run would start from and the
+ * input a training sample (explain-initial.ts); once a run exists, the run's current weights and
+ * the Features tab's sample (explain-network.ts), run in this page; when the host has no weights
+ * for the graph as it is now (it was edited since the run), the starting ones again.
  */
-import { useMemo, useState } from 'react';
-import type { GraphDocument } from '../../engine/graph/document';
-import type { GraphReport } from '../../engine/graph/analyze';
-import { EXPLAINABLE_TYPES } from '../../engine/viz/explain-node';
-import { decodeFloat32 } from '../../engine/viz/encoding';
-import { separableStages } from '../../engine/viz/separable-stages';
+import { useCallback } from 'react';
+import type { Model } from '../../engine/train/plan';
+import { EXPLAINABLE_TYPES, explainNode } from '../../engine/viz/explain-node';
+import { layerInput } from '../../engine/viz/layer-input';
 import { useStore } from '../app/hooks';
 import { app, editor } from '../app/state';
-import { ConvExplainer } from './ConvExplainer';
-import { explainSample, useExplainNetwork } from './explain-network';
-import { TransposedExplainer } from './TransposedExplainer';
+import { training } from '../training/training-store';
+import { useInitialSource } from './explain-initial';
+import { useTrainedSource, type ExplainSource } from './explain-network';
+import { SeparableExplainer } from './SeparableExplainer';
+import { SourcedExplainer } from './SourcedExplainer';
 import { viz } from './viz-store';
 
-const count = (value: number) => value.toLocaleString('en');
-const times = (ratio: number) => `${Number(ratio.toFixed(1))}×`;
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-const inputShapeOf = (graph: GraphDocument, report: GraphReport, nodeId: string) => {
-  const source = graph.edges.find((edge) => edge.target === nodeId)?.source;
-  return report.nodes.find((node) => node.id === source)?.outputShape ?? null;
-};
-
-const SeparableExplainer = ({ nodeId }: { nodeId: string }) => {
-  const graph = useStore(editor, (s) => s.graph);
-  const report = useStore(editor, (s) => s.report);
-  const result = useMemo(() => {
-    const node = graph.nodes.find((candidate) => candidate.id === nodeId);
-    const input = inputShapeOf(graph, report, nodeId);
-    if (!node || !input) return { problem: `${nodeId}: its input's shape is not known; fix the graph's errors first` };
-    try {
-      return { stages: separableStages(node, input) };
-    } catch (error) {
-      return { problem: messageOf(error) };
-    }
-  }, [graph, report, nodeId]);
-  if (!result.stages) return <div className="viz-problem">{result.problem}</div>;
-  const { stages } = result;
-  return (
-    <div className="explain-view" data-testid="explain-stages" data-node={nodeId}>
-      <table className="explain-stages">
-        <thead>
-          <tr>
-            <th>stage</th>
-            <th>shape</th>
-            <th>parameters</th>
-            <th>multiply-adds</th>
-          </tr>
-        </thead>
-        <tbody>
-          {stages.stages.map((stage, index) => (
-            <tr key={stage.id} data-testid={`explain-stage-${index}`}>
-              <td>
-                {index + 1}. {stage.type === 'DepthwiseConv2D' ? 'depthwise' : 'Conv2D'} {stage.kernel.join('×')}
-              </td>
-              <td>
-                {stage.inputShape.join('×')} → {stage.outputShape.join('×')}
-              </td>
-              <td>{count(stage.paramCount)}</td>
-              <td>{count(stage.macs)}</td>
-            </tr>
-          ))}
-          <tr className="explain-total">
-            <td>both stages</td>
-            <td />
-            <td>{count(stages.params)}</td>
-            <td>{count(stages.macs)}</td>
-          </tr>
-          <tr>
-            <td>{stages.replaces}</td>
-            <td />
-            <td>{count(stages.standardParams)}</td>
-            <td>{count(stages.standardMacs)}</td>
-          </tr>
-        </tbody>
-      </table>
-      <p data-testid="explain-saving">
-        The stages cost {times(stages.macSaving)} fewer multiply-adds and {times(stages.paramSaving)} fewer parameters than the{' '}
-        {stages.replaces}.
-      </p>
-    </div>
-  );
-};
-
-const MatrixExplainer = ({ nodeId, answerable }: { nodeId: string; answerable: boolean }) => {
+/**
+ * The weights and sample to explain with: a run's while `answerable` and the host has weights for
+ * the graph, else the starting ones (also once the graph changed since the run); fetched only while `active`.
+ */
+const useExplainSource = (active: boolean, answerable: boolean): ExplainSource => {
   const api = useStore(app, (s) => s.api);
   const reply = useStore(viz, (s) => s.activations);
-  const [group, setGroup] = useState(0);
-  // the weights move on with the run: fetch them again when the sample's answer is newer
-  const network = useExplainNetwork(api, answerable, `${reply?.epoch ?? ''}.${reply?.globalStep ?? ''}`);
-  const sample = useMemo(() => (reply?.sample ? decodeFloat32(reply.sample.input.data) : null), [reply]);
-  const explained = useMemo(() => {
-    if (network.kind !== 'ready' || !sample) return null;
-    try {
-      return {
-        explanation: explainSample(network.network, nodeId, sample, group),
-        bias: network.network.model.weights.get(`${nodeId}.bias`) ?? null,
-      };
-    } catch (error) {
-      return { problem: messageOf(error) };
-    }
-  }, [network, sample, nodeId, group]);
+  const jobState = useStore(training, (s) => s.state);
+  const runGraph = useStore(training, (s) => s.graph);
+  const graph = useStore(editor, (s) => s.graph);
+  const finished = jobState === 'completed' || jobState === 'stopped' || jobState === 'failed';
+  const trained = useTrainedSource(api, active && answerable, reply, finished);
+  const fallback = answerable && trained.kind === 'untrained';
+  const weightsName = !fallback
+    ? 'initial weights (before training)'
+    : runGraph !== graph
+      ? 'the graph changed since the last run: initial weights'
+      : 'the run has no weights yet: initial weights';
+  const initial = useInitialSource(api, active && (!answerable || fallback), weightsName);
+  return answerable && !fallback ? trained : initial;
+};
 
-  if (!answerable)
-    return <p className="muted">Train the network (or open a run) to see this layer’s matrices with its weights and a sample.</p>;
-  if (network.kind === 'untrained') return <p className="muted">This project has no weights for this graph yet; train it first.</p>;
-  if (network.kind === 'problem') return <div className="viz-problem">The network cannot run here: {network.message}</div>;
-  if (!explained) return <p className="muted">Loading the weights and the sample…</p>;
-  if (!explained.explanation) return <div className="viz-problem">{explained.problem}</div>;
-  const { explanation } = explained;
-  if (explanation.kind === 'conv')
-    return <ConvExplainer key={`${nodeId}.${group}`} explanation={explanation} bias={explained.bias} onGroup={setGroup} />;
-  if (explanation.kind === 'transposed') return <TransposedExplainer key={nodeId} explanation={explanation} />;
-  return null;
+const MatrixExplainer = ({ nodeId, source }: { nodeId: string; source: ExplainSource }) => {
+  const explain = useCallback(
+    (model: Model, sample: Float32Array, group: number) => ({
+      explanation: explainNode(model, nodeId, layerInput(model, nodeId, sample), group),
+      bias: model.weights.get(`${nodeId}.bias`) ?? null,
+    }),
+    [nodeId],
+  );
+  return <SourcedExplainer source={source} explain={explain} id={nodeId} />;
 };
 
 /** The Explain tab for `nodeId`; `answerable`: a run's weights and samples can be had. */
 export const ExplainView = ({ nodeId, answerable }: { nodeId: string | null; answerable: boolean }) => {
   const report = useStore(editor, (s) => s.report);
   const type = report.nodes.find((node) => node.id === nodeId)?.type;
-  if (!nodeId || !type || !EXPLAINABLE_TYPES.includes(type))
+  const explainable = !!nodeId && !!type && EXPLAINABLE_TYPES.includes(type);
+  const source = useExplainSource(explainable, answerable);
+  if (!nodeId || !explainable)
     return (
       <p className="muted" data-testid="explain-none">
         The explainer shows how a convolution computes: choose a Conv2D, depthwise, transposed or separable convolution.
       </p>
     );
-  if (type === 'SeparableConv2D' || type === 'SpatiallySeparableConv2D') return <SeparableExplainer nodeId={nodeId} />;
-  return <MatrixExplainer key={nodeId} nodeId={nodeId} answerable={answerable} />;
+  if (type === 'SeparableConv2D' || type === 'SpatiallySeparableConv2D')
+    return <SeparableExplainer key={nodeId} nodeId={nodeId} source={source} />;
+  return <MatrixExplainer key={nodeId} nodeId={nodeId} source={source} />;
 };

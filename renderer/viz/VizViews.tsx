@@ -1,10 +1,23 @@
 /** The Visualise panel's three views: a layer's filters, the sample with its picker, and the layer's feature maps of it. */
-import { useMemo, useState } from 'react';
+import { memo, useCallback, useMemo, useState } from 'react';
 import type { VisualReply, WireTensor } from '../../electron/api';
 import { decodeFloat32 } from '../../engine/viz/encoding';
 import { RgbaCanvas } from './RgbaCanvas';
 import { weightHistogram } from './analysis-pictures';
-import { filterPictures, mapPicture, predictionOf, samplePicture } from './pictures';
+import { TILE_GAP } from './grid-window';
+import {
+  filterTileImage,
+  filterTiles,
+  filterTileScale,
+  mapTileImage,
+  mapTiles,
+  mapTileSide,
+  predictionOf,
+  samplePicture,
+  type FilterTiles,
+  type MapTiles,
+} from './pictures';
+import { TileGrid } from './TileGrid';
 import { viz, type Subset } from './viz-store';
 
 /** One filter's numbers (its first input channel), the filter picked by number. */
@@ -44,22 +57,53 @@ const FilterValues = ({ tensor }: { tensor: WireTensor }) => {
   );
 };
 
+/** The room for a layer's filters in the panel's left column, in CSS pixels. */
+const FILTERS_WIDTH = 200;
+const FILTERS_HEIGHT = 200;
+
+/** One filter's tile, drawn when it comes into view. */
+const FilterTile = memo(({ tiles, filter }: { tiles: FilterTiles; filter: number }) => {
+  const image = useMemo(() => filterTileImage(tiles, filter), [tiles, filter]);
+  return <RgbaCanvas image={image} label={`filter ${filter}`} testId="filter-tile" />;
+});
+FilterTile.displayName = 'FilterTile';
+
+const filterTitle = (filter: number): string => `filter ${filter}`;
+
+/** One tensor's filters: as large as lets them all fit in the left column, else scrolling, only those in view drawn. */
+const FilterTileGrid = ({ tiles }: { tiles: FilterTiles }) => {
+  const count = tiles.shape[0];
+  const scale = filterTileScale(count, tiles.unitWidth, tiles.unitHeight, FILTERS_WIDTH, FILTERS_HEIGHT, TILE_GAP);
+  const tile = useCallback((filter: number) => <FilterTile tiles={tiles} filter={filter} />, [tiles]);
+  return (
+    <TileGrid
+      count={count}
+      tileWidth={tiles.unitWidth * scale}
+      tileHeight={tiles.unitHeight * scale}
+      maxHeight={FILTERS_HEIGHT}
+      tile={tile}
+      titleOf={filterTitle}
+      label={`filters of ${tiles.name}`}
+      testId="filter-grid"
+    />
+  );
+};
+
 export const FiltersView = ({ reply }: { reply: VisualReply | null }) => {
-  const pictures = useMemo(() => (reply ? filterPictures(reply.tensors) : []), [reply]);
+  const pictures = useMemo(() => (reply ? filterTiles(reply.tensors) : []), [reply]);
   return (
     <div className="viz-block" data-testid="viz-filters" data-node={reply?.tensors[0]?.nodeId ?? ''}>
       <h4>Filters</h4>
       {!reply && <div className="muted">…</div>}
       {reply && pictures.length === 0 && <div className="muted">1×1 kernels: nothing spatial to draw.</div>}
-      {pictures.map(({ name, shape, grid }) => (
-        <figure key={name}>
-          <RgbaCanvas image={grid} label={`filters of ${name}`} testId="filter-grid" />
+      {pictures.map((tiles) => (
+        <figure key={tiles.name}>
+          <FilterTileGrid tiles={tiles} />
           <figcaption className="muted">
-            {name} {shape.join('×')}
-            {grid.filters < grid.totalFilters && ` (first ${grid.filters} filters)`}
-            {grid.channels > 1 && grid.channels < grid.totalChannels && ` (first ${grid.channels} channels)`}
+            {tiles.name} {tiles.shape.join('×')}
+            {tiles.channels > 1 && tiles.channels < tiles.totalChannels && ` (first ${tiles.channels} input channels)`}
           </figcaption>
-          {reply && <FilterValues tensor={reply.tensors.find((tensor) => tensor.name === name)!} />}
+          {reply && <FilterValues tensor={reply.tensors.find((tensor) => tensor.name === tiles.name)!} />}
         </figure>
       ))}
     </div>
@@ -129,21 +173,40 @@ export const SampleView = ({ reply, index, subset }: { reply: VisualReply | null
   );
 };
 
-/** `width` and `height`: the room for the maps, in pixels. */
+/** One channel's map, drawn when its tile comes into view. */
+const MapTile = memo(({ maps, channel }: { maps: MapTiles; channel: number }) => {
+  const image = useMemo(() => mapTileImage(maps, channel), [maps, channel]);
+  return <RgbaCanvas image={image} label={`channel ${channel}`} testId="activation-tile" />;
+});
+MapTile.displayName = 'MapTile';
+
+const channelTitle = (channel: number): string => `channel ${channel}`;
+
+/** `width` and `height`: the room for the maps, in pixels; more maps than fit scroll, and only those in view are drawn. */
 export const MapsView = ({ reply, width, height }: { reply: VisualReply | null; width: number; height: number }) => {
   const tensor = reply?.tensors[0];
-  const grid = useMemo(() => (tensor ? mapPicture(tensor, width, height) : null), [tensor, width, height]);
-  if (!tensor || !grid) return null;
+  const maps = useMemo(() => (tensor ? mapTiles(tensor) : null), [tensor]);
+  const side = maps ? mapTileSide(maps, width, height, TILE_GAP) : 0;
+  const tile = useCallback((channel: number) => maps && <MapTile maps={maps} channel={channel} />, [maps]);
+  if (!tensor || !maps) return null;
   return (
     <div className="viz-block" data-testid="viz-maps" data-node={tensor.nodeId}>
       <h4>
         Feature maps of {tensor.nodeId} for sample {reply.sample?.index}
       </h4>
-      <RgbaCanvas image={grid} label={`feature maps of ${tensor.nodeId}`} testId="activation-grid" />
+      <TileGrid
+        count={maps.channels}
+        tileWidth={side}
+        tileHeight={side}
+        maxHeight={height}
+        tile={tile}
+        titleOf={channelTitle}
+        label={`feature maps of ${tensor.nodeId}`}
+        testId="activation-grid"
+      />
       <div className="muted">
         {tensor.shape.join('×')}, each map stretched from its own minimum (black) to its maximum (white)
-        {grid.channels < grid.totalChannels && `; the first ${grid.channels} shown`}
-        {grid.constant.length > 0 && ` · ${grid.constant.length} of ${grid.channels} maps are constant (dead?)`}
+        {maps.constant > 0 && ` · ${maps.constant} of ${maps.channels} maps are constant (dead?)`}
       </div>
     </div>
   );

@@ -1,9 +1,13 @@
 // The convolution explainer end to end: the real `cnn-studio serve` in headless Chromium. In the
-// factorised template, the Explain tab shows a separable convolution's stages and the saving
-// before any training. In a LeNet project, the inspector says whether a hand-made kernel is
-// separable; after a short run the Explain tab shows conv1 as 784 × 25 · 25 × 6 = 784 × 6 for a
-// sample, and stepping or playing the window moves it over the output positions.
-// CNN_STUDIO_SCREENSHOTS=1 also writes docs/images/explainer.png.
+// factorised template, before any training, the Explain tab shows a separable convolution's
+// stages and the saving, and each stage as patch matrix · filter matrix with the weights a run
+// would start from; stepping moves that stage's window. In a fresh LeNet project the inspector
+// says whether a hand-made kernel is separable, and the Explain tab shows conv1 as
+// 784 × 25 · 25 × 6 = 784 × 6 at once, with the initial weights (the hand-set filter among them)
+// and a training sample; after a short run it shows the same with the weights after epoch 1, and
+// stepping or playing the window moves it over the output positions; once conv1 has 8 filters
+// instead of 6 the run's weights no longer fit, and it falls back to the initial weights, saying so.
+// CNN_STUDIO_SCREENSHOTS=1 also writes docs/images/explainer.png and explainer-stages.png.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -37,7 +41,7 @@ describe.skipIf(chromiumMissing !== null)('the convolution explainer', () => {
     await served?.stop();
   });
 
-  it('shows the stages of separable convolutions and the cost they save, before any training', async () => {
+  it('shows the stages of separable convolutions, the cost they save and each stage as matrices, before any training', async () => {
     await page.goto(served.url);
     await page.getByTestId('template-factorised').click();
     await page.getByTestId('node-separable').waitFor();
@@ -53,19 +57,51 @@ describe.skipIf(chromiumMissing !== null)('the convolution explainer', () => {
       'The stages cost 7× fewer multiply-adds and 6.7× fewer parameters than the standard 3×3 convolution, 16 → 32 channels.',
     );
 
+    // Each stage as a convolution of its own, with the weights a run would start from.
+    const source = page.getByTestId('explain-source');
+    await expect
+      .poll(() => source.textContent(), { timeout: 30_000 })
+      .toMatch(/^Weights: initial weights \(before training\); input: training sample \d+/);
+    const view = page.getByTestId('explain-conv');
+    expect(await view.getAttribute('data-node')).toBe('separable_depthwise');
+    // depthwise: one channel per group, 14·14 positions by 3·3 taps, one filter each
+    expect(await page.getByTestId('explain-sizes').textContent()).toBe('196 × 9 · 9 × 1 = 196 × 1');
+    await page.getByLabel('Stage', { exact: true }).selectOption('1');
+    await expect.poll(() => view.getAttribute('data-node')).toBe('separable_pointwise');
+    expect(await page.getByTestId('explain-sizes').textContent()).toBe('196 × 16 · 16 × 32 = 196 × 32');
+    for (const picture of ['explain-input', 'explain-patches', 'explain-filters', 'explain-output'])
+      expect((await canvasFacts(page.getByTestId(picture))).colours, picture).toBeGreaterThan(2);
+    expect(await position()).toBe(0);
+    await page.getByRole('button', { name: 'Next position' }).click();
+    expect(await position()).toBe(1);
+    expect(await page.getByTestId('explain-position').textContent()).toMatch(/^position 1 of 196: output row 0, column 1/);
+    if (SCREENSHOTS) {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.getByTestId('splitter-bottomHeight').focus();
+      for (let i = 0; i < 36; i++) await page.keyboard.press('ArrowUp');
+      await page.getByTestId('explain-stages').evaluate((element) => element.scrollIntoView({ block: 'start' }));
+      await page.getByRole('region', { name: 'Visualise' }).screenshot({ path: join(SCREENSHOTS, 'explainer-stages.png') });
+      // the layout is kept: leave the panel as tall as the next test expects
+      for (let i = 0; i < 36; i++) await page.keyboard.press('ArrowDown');
+    }
+
     await page.getByLabel('Layer to visualise').selectOption('spatial');
     await expect.poll(() => stages.getAttribute('data-node')).toBe('spatial');
     expect(await page.getByTestId('explain-stage-0').textContent()).toMatch(/^1\. Conv2D 5×1/);
     expect(await page.getByTestId('explain-stage-1').textContent()).toMatch(/^2\. Conv2D 1×5/);
+    // the column stage: 5 taps down one column of each of the 16 channels
+    await page.getByLabel('Stage', { exact: true }).selectOption('0');
+    await expect.poll(() => page.getByTestId('explain-conv').getAttribute('data-node')).toBe('spatial_column');
+    expect(await page.getByTestId('explain-sizes').textContent()).toMatch(/ × 80 · 80 × 16 = /);
     // 16 → 16 channels: K×1 then 1×K costs 2/K of K×K, 2.5 times fewer multiply-adds
     expect(await page.getByTestId('explain-saving').textContent()).toMatch(/^The stages cost 2\.5× fewer multiply-adds/);
 
     // A layer that is no convolution says what the tab is for.
     await page.getByLabel('Layer to visualise').selectOption('relu1');
     await page.getByTestId('explain-none').waitFor();
-  });
+  }, 120_000);
 
-  it("says whether conv1's kernels are separable, then animates conv1's window over a trained LeNet's sample", async () => {
+  it("says whether conv1's kernels are separable, shows conv1's matrices before training, then animates its window after a run", async () => {
     await page.goto(served.url);
     await page.getByTestId('template-lenet5').click();
     await page.getByTestId('node-conv1').click();
@@ -78,7 +114,27 @@ describe.skipIf(chromiumMissing !== null)('the convolution explainer', () => {
     await page.getByRole('button', { name: 'Visualise' }).click();
     await page.getByRole('tab', { name: 'Explain' }).click();
     await page.getByLabel('Layer to visualise').selectOption('conv1');
-    await expect.poll(() => page.getByRole('region', { name: 'Visualise' }).textContent()).toContain('Train the network (or open a run)');
+    // before any training: the weights a run would start from, the Gaussian set by hand among them
+    const view = page.getByTestId('explain-conv');
+    const explainer = page.getByRole('region', { name: 'Visualise' });
+    await view.waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('explain-source').textContent()).toMatch(
+      /^Weights: initial weights \(before training\); input: training sample \d+ \(/,
+    );
+    expect(await page.getByTestId('explain-sizes').textContent()).toBe('784 × 25 · 25 × 6 = 784 × 6');
+    expect(await page.getByTestId('explain-rank').textContent()).toMatch(/^Filter 0, channel 0: rank 1: separable/);
+    expect(await position()).toBe(0);
+    await explainer.getByRole('button', { name: 'Next position' }).click();
+    expect(await position()).toBe(1);
+    expect((await canvasFacts(page.getByTestId('explain-input'))).colours).toBeGreaterThan(2);
+    // another training sample: the line names it, the matrices stay the same size
+    const firstSample = await page.getByTestId('explain-source').textContent();
+    await explainer.getByRole('button', { name: 'Another sample' }).click();
+    await expect.poll(() => page.getByTestId('explain-source').textContent()).not.toBe(firstSample);
+    expect(await page.getByTestId('explain-source').textContent()).toMatch(
+      /^Weights: initial weights \(before training\); input: training sample \d+ \(/,
+    );
+    expect(await page.getByTestId('explain-sizes').textContent()).toBe('784 × 25 · 25 × 6 = 784 × 6');
 
     await page.getByLabel('Epochs').fill('1');
     await page.getByLabel('Batch size').fill('16');
@@ -86,9 +142,9 @@ describe.skipIf(chromiumMissing !== null)('the convolution explainer', () => {
     await page.getByRole('button', { name: 'Train' }).click();
     await page.getByTestId('training-finished').waitFor({ timeout: 120_000 });
 
-    const view = page.getByTestId('explain-conv');
-    const explainer = page.getByRole('region', { name: 'Visualise' });
-    await view.waitFor({ timeout: 30_000 });
+    await expect
+      .poll(() => page.getByTestId('explain-source').textContent(), { timeout: 30_000 })
+      .toMatch(/^Weights: after epoch 1; input: validation sample 0/);
     expect(await view.getAttribute('data-node')).toBe('conv1');
     expect(await page.getByTestId('explain-sizes').textContent()).toBe('784 × 25 · 25 × 6 = 784 × 6');
     for (const picture of ['explain-input', 'explain-patches', 'explain-filters', 'explain-output'])
@@ -132,6 +188,18 @@ describe.skipIf(chromiumMissing !== null)('the convolution explainer', () => {
       await explainer.getByTestId('explain-sizes').scrollIntoViewIfNeeded();
       await explainer.screenshot({ path: join(SCREENSHOTS, 'explainer.png') });
     }
+
+    // conv1 edited to 8 filters: the run's weights no longer fit, and the tab falls back to the initial weights, saying so
+    await page.getByTestId('node-conv1').click();
+    await page.locator('#param-conv1-filters').fill('8');
+    await page.getByRole('tab', { name: 'Explain' }).click();
+    await expect
+      .poll(() => page.getByTestId('explain-source').textContent(), { timeout: 30_000 })
+      .toMatch(/^Weights: the graph changed since the last run: initial weights; input: training sample \d+ \(/);
+    await expect.poll(() => page.getByTestId('explain-sizes').textContent()).toBe('784 × 25 · 25 × 8 = 784 × 8');
+    expect(await view.getAttribute('data-node')).toBe('conv1');
+    for (const picture of ['explain-input', 'explain-filters', 'explain-output'])
+      expect((await canvasFacts(page.getByTestId(picture))).colours, picture).toBeGreaterThan(2);
   }, 240_000);
 
   it("shows an autoencoder's transposed convolution as y = Cᵀ x and steps the scattering pixel", async () => {

@@ -13,6 +13,7 @@ import {
   setStart,
   setValue,
   settingsForGraph,
+  valueAt,
 } from '../../renderer/inspector/filter-edits';
 
 const TRAINING: Omit<TrainingConfig, 'frozen'> = { epochs: 1, batchSize: 8, learningRate: 0.01, optimizer: { kind: 'adam' }, seed: 9 };
@@ -122,6 +123,87 @@ describe('the editor store with filter settings', () => {
     store.load(convnet(), { conv2: { start: { kind: 'kmeans' } } });
     expect(store.filters).toEqual({ conv2: { start: { kind: 'kmeans' } } });
     expect(store.getState().canUndo).toBe(false);
+  });
+});
+
+describe('painting a filter', () => {
+  const ZEROS = [
+    [0, 0, 0],
+    [0, 0, 0],
+    [0, 0, 0],
+  ];
+  /** Paints `cells` with `value` as the inspector does: every cell of a stroke from the same picture, one merge key. */
+  const stroke = (store: EditorStore, number: number, cells: [number, number][], value: number, shown = ZEROS) => {
+    for (const [row, column] of cells) {
+      if (valueAt(store.filters, 'conv1', 1, shown, row, column) === value) continue;
+      store.setFilters(setValue(store.filters, 'conv1', 1, shown, row, column, value), `conv1.1.paint.${number}`);
+    }
+    store.endMerge();
+  };
+  const matrix = (store: EditorStore) => {
+    const preset = store.filters.conv1?.filters?.[0]?.preset;
+    return preset?.kind === 'custom' ? preset.matrix : null;
+  };
+
+  it('keeps every cell of a stroke painted faster than the picture follows, and makes each stroke one undo step', () => {
+    const store = new EditorStore(convnet());
+    // the picture still shows zeros for the whole stroke: the cells painted before must stay
+    stroke(
+      store,
+      1,
+      [
+        [0, 0],
+        [1, 1],
+        [2, 2],
+      ],
+      0.5,
+    );
+    expect(matrix(store)).toEqual([
+      [0.5, 0, 0],
+      [0, 0.5, 0],
+      [0, 0, 0.5],
+    ]);
+    // erasing the middle, then painting the corner: two more strokes
+    stroke(store, 2, [[1, 1]], 0);
+    stroke(
+      store,
+      3,
+      [
+        [0, 2],
+        [0, 0],
+      ],
+      0.5,
+    );
+    expect(matrix(store)).toEqual([
+      [0.5, 0, 0.5],
+      [0, 0, 0],
+      [0, 0, 0.5],
+    ]);
+    store.undo();
+    expect(matrix(store)![0][2]).toBe(0);
+    store.undo();
+    expect(matrix(store)![1][1]).toBe(0.5);
+    store.undo();
+    expect(store.filters).toEqual({});
+    expect(store.getState().canUndo).toBe(false);
+  });
+
+  it('reads the filter’s own matrix only when it fits the kernel shown', () => {
+    const inits = setValue({}, 'conv1', 1, ZEROS, 0, 0, 0.1);
+    expect(valueAt(inits, 'conv1', 1, ZEROS, 0, 0)).toBe(0.1);
+    // the kernel became 2×2: the shown values are the base again
+    const small = [
+      [7, 7],
+      [7, 7],
+    ];
+    expect(valueAt(inits, 'conv1', 1, small, 0, 0)).toBe(7);
+    expect(setValue(inits, 'conv1', 1, small, 1, 1, 3).conv1.filters![0].preset).toEqual({
+      kind: 'custom',
+      matrix: [
+        [7, 7],
+        [7, 3],
+      ],
+    });
   });
 });
 

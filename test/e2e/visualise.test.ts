@@ -55,15 +55,19 @@ describe.skipIf(chromiumMissing !== null)('the Visualise panel', () => {
     await expect.poll(() => page.getByTestId('viz-status').getAttribute('data-source')).toBe('live');
     expect(await page.getByTestId('viz-filters').getAttribute('data-node')).toBe('conv1');
     expect(await page.getByTestId('viz-filters').textContent()).toContain('conv1.weight 6×1×5×5');
-    const filterFacts = await canvasFacts(filters);
-    // 6 filters of 5×5 in a 3×2 grid, each weight a block of pixels: many colours, not one.
-    expect(filterFacts.width).toBeGreaterThan(3 * 5);
-    expect(filterFacts.colours).toBeGreaterThan(20);
+    // 6 filters of 5×5, one tile each (5×5 pixels, scaled up), all in view; a tile has many colours, not one.
+    const filterTiles = filters.getByTestId('filter-tile');
+    expect(await filterTiles.count()).toBe(6);
+    const filterFacts = await canvasFacts(filterTiles.first());
+    expect([filterFacts.width, filterFacts.height]).toEqual([5, 5]);
+    expect(filterFacts.colours).toBeGreaterThan(10);
 
-    const maps = page.getByTestId('activation-grid');
-    await maps.waitFor();
+    // conv1's six maps, one tile each, all in view
+    const maps = page.getByTestId('activation-grid').getByTestId('activation-tile');
+    await maps.first().waitFor();
     expect(await page.getByTestId('viz-maps').getAttribute('data-node')).toBe('conv1');
-    expect((await canvasFacts(maps)).colours).toBeGreaterThan(20);
+    expect(await maps.count()).toBe(6);
+    expect((await canvasFacts(maps.first())).colours).toBeGreaterThan(20);
     expect((await canvasFacts(page.getByTestId('sample-preview'))).colours).toBeGreaterThan(2);
     expect(await page.getByTestId('sample-facts').textContent()).toMatch(/^1 of 500 · label \d · predicted \d \(\d+%\)$/);
     await page.getByRole('button', { name: 'Resume' }).click();
@@ -91,7 +95,7 @@ describe.skipIf(chromiumMissing !== null)('the Visualise panel', () => {
     await expect
       .poll(() => page.getByTestId('viz-status').textContent(), { timeout: 30_000 })
       .toMatch(/^final weights · epoch 2 · step 376/);
-    expect((await canvasFacts(page.getByTestId('filter-grid'))).colours).toBeGreaterThan(20);
+    expect((await canvasFacts(page.getByTestId('filter-tile').first())).colours).toBeGreaterThan(10);
     // After the run, another layer and another sample are answered from its final weights.
     await page.getByLabel('Layer to visualise').selectOption('relu1');
     await expect.poll(() => page.getByTestId('viz-maps').getAttribute('data-node')).toBe('relu1');

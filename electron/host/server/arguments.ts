@@ -96,6 +96,11 @@ export const ARGUMENT_CHECKS: Record<StudioRequestMethod, (params: unknown[]) =>
   resumeTraining: (p) => (count(p, 1, 'resumeTraining'), [text(p[0], 'the job id')]),
   stopTraining: (p) => (count(p, 1, 'stopTraining'), [text(p[0], 'the job id')]),
   previewDataset: (p) => (count(p, 1, 'previewDataset'), [checkPreview(p[0])]),
+  previewStartFilters: (p) => {
+    count(p, 3, 'previewStartFilters');
+    if (!isRecord(p[0])) throw new RequestError('previewStartFilters needs the project document');
+    return [p[0], text(p[1], 'the layer id'), checkOverrides(p[2])];
+  },
   requestVisual: (p) => (count(p, 2, 'requestVisual'), [text(p[0], 'the job id'), checkVisualArgument(p[1])]),
   trainedNetwork: (p) => {
     count(p, 1, 'trainedNetwork');

@@ -16,6 +16,7 @@ import type {
   RestoredFrom,
   SavedProject,
   SaveOptions,
+  StartFiltersPreview,
   StudioApi,
   StudioJobEvent,
   TemplateInfo,
@@ -48,6 +49,7 @@ import { newRecoveryId, type RecoveryStore } from '../../services/recovery/recov
 import { expectedTensorsFromCatalogue } from '../../services/project/expected-tensors';
 import { DatasetError, ProjectError, RecoveryError } from './errors';
 import type { RecentProjects } from './recent';
+import { previewStartFilters } from './start-filters';
 import { startRun } from './start-run';
 import type { TrainingJobs } from './training-jobs';
 
@@ -333,9 +335,11 @@ export class WindowSession implements StudioApi {
   }
 
   async previewDataset(request: DatasetPreviewRequest): Promise<DatasetPreview> {
+    // a preview shows the samples as stored (normalised when the project normalises), never a random augmentation
+    const preprocess = request.preprocess ? { normalise: request.preprocess.normalise } : undefined;
     let opened;
     try {
-      opened = openDataset(request.dataset, this.baseFolder, request.split, request.preprocess);
+      opened = openDataset(request.dataset, this.baseFolder, request.split, preprocess);
     } catch (error) {
       throw new DatasetError(error instanceof Error ? error.message : String(error));
     }
@@ -351,6 +355,10 @@ export class WindowSession implements StudioApi {
       samples: previewSamples(dataset, Math.min(64, request.count), opened.classes, request.seed ?? 0),
       problems: opened.problems.map((problem) => `${problem.path}${problem.line ? `:${problem.line}` : ''}: ${problem.reason}`),
     };
+  }
+
+  async previewStartFilters(document: ProjectDocument, nodeId: string, overrides: TrainingOverrides): Promise<StartFiltersPreview> {
+    return previewStartFilters(checkDocument(document, 'the project'), overrides, nodeId, this.baseFolder);
   }
 
   requestVisual(jobId: string, request: VisualRequest): Promise<VisualReply> {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeGraph } from '../../../engine/graph/analyze';
 import type { GraphDocument } from '../../../engine/graph/document';
+import { CATALOGUE } from '../../../engine/graph/catalogue';
 import { expandNode } from '../../../engine/graph/expand';
+import { normaliseParam, type ParamSpec } from '../../../engine/graph/params';
 import { TEMPLATES } from '../../../engine/graph/templates';
 
 const withLayer = (type: string, params: Record<string, unknown>, input = [8, 15, 12]): GraphDocument => ({
@@ -50,11 +52,29 @@ describe('expanding factorised convolutions into their stages', () => {
     expect(second?.outputShape).toEqual(before.nodes.find((node) => node.id === 'sep')?.outputShape);
   });
 
+  it.each(cases)('%s %j expands the same from its canonical (normalised) parameters', (type, params) => {
+    const specs = CATALOGUE[type as keyof typeof CATALOGUE].params as Record<string, ParamSpec>;
+    const canonical = Object.fromEntries(
+      Object.entries(specs).map(([name, spec]) => {
+        const result = normaliseParam(spec, params[name]);
+        if (!result.ok) throw new Error(result.problem);
+        return [name, result.value];
+      }),
+    );
+    expect(canonical.padding).toHaveProperty('mode');
+    const fromWritten = expandNode(withLayer(type, params), 'sep');
+    const fromCanonical = expandNode(withLayer(type, canonical), 'sep');
+    expect(fromCanonical).toEqual(fromWritten);
+  });
+
   it('refuses nodes that are not factorised, unknown ids and broken parameters', () => {
     const lenet = TEMPLATES[0].build();
     expect(expandNode(lenet, 'conv1')).toEqual({ ok: false, reason: 'conv1: only separable convolutions expand into stages' });
     expect(expandNode(lenet, 'nope')).toMatchObject({ ok: false });
     const broken = withLayer('SeparableConv2D', { filters: -1 });
-    expect(expandNode(broken, 'sep')).toMatchObject({ ok: false, reason: expect.stringContaining('fix its parameters') });
+    expect(expandNode(broken, 'sep')).toEqual({
+      ok: false,
+      reason: 'sep: fix its parameters before expanding it (filters must be at least 1, not -1)',
+    });
   });
 });

@@ -52,21 +52,25 @@ export const winogradApplies = ({ window, outChannels, groups }: ConvGeometry): 
   window.channels >= MIN_CHANNELS &&
   outChannels >= MIN_CHANNELS;
 
+/** G g of one kernel (4 rows × 3 columns), and Gᵀ M of one gradient (3 × 4): reused, no garbage per step. */
+const KERNEL_ROWS = new Float64Array(12);
+const GRADIENT_ROWS = new Float64Array(12);
+
 /**
  * U [16][rows, cols] for kernels g [K, C, 3, 3]: U_ξν[k, c] = (G g_kc Gᵀ)_ξν, or, with `flip`,
  * U_ξν[c, k] = (G rot180(g_kc) Gᵀ)_ξν, the input gradient's kernels. G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].
  */
 export const transformKernels = (g: Floats, filters: number, channels: number, flip: boolean, into: Float32Array, at = 0): void => {
   const pairs = filters * channels;
-  const t = new Float64Array(12); // G g: 4 rows × 3 columns
+  const t = KERNEL_ROWS;
   for (let k = 0; k < filters; k++) {
     for (let c = 0; c < channels; c++) {
       const base = (k * channels + c) * 9;
-      const tap = (r: number, s: number): number => (flip ? g[base + (2 - r) * 3 + (2 - s)] : g[base + r * 3 + s]);
       for (let s = 0; s < 3; s++) {
-        const g0 = tap(0, s);
-        const g1 = tap(1, s);
-        const g2 = tap(2, s);
+        // g_kc[r, s], or rot180(g_kc)[r, s] = g_kc[2 − r, 2 − s]
+        const g0 = flip ? g[base + 8 - s] : g[base + s];
+        const g1 = flip ? g[base + 5 - s] : g[base + 3 + s];
+        const g2 = flip ? g[base + 2 - s] : g[base + 6 + s];
         t[s] = g0;
         t[3 + s] = (g0 + g1 + g2) / 2;
         t[6 + s] = (g0 - g1 + g2) / 2;
@@ -114,26 +118,54 @@ const kernels = new Region();
 const biases = new Region();
 const partials = new Region();
 
+/**
+ * Where a chunk's samples and its thread's V, second matrix (M or W) and scratch are: one object
+ * per thread (each runs its items one after another), refilled per item, so a step makes no garbage.
+ */
+interface ChunkLayout {
+  first: number;
+  samples: number;
+  perSample: number;
+  v: number;
+  second: number;
+  scratch: number;
+}
+
+const layout: ChunkLayout = { first: 0, samples: 0, perSample: 0, v: 0, second: 0, scratch: 0 };
+
+const layoutOf = (args: Float64Array, item: number, thread: number): ChunkLayout => {
+  layout.first = item * args[CHUNK];
+  layout.samples = Math.min(args[CHUNK], args[BATCH] - layout.first);
+  layout.perSample = args[TILES_H] * args[TILES_W];
+  layout.v = workspace(thread);
+  layout.second = layout.v + 64 * args[IN_C] * args[LDV];
+  layout.scratch = layout.second + 64 * args[OUT_C] * args[LDV];
+  return layout;
+};
+
+/** wino_in of the chunk's samples of args[SRC] ([N, IN_C, IN_H, IN_W]) into V. */
+const transformInputs = (args: Float64Array, { first, samples, perSample, v, scratch }: ChunkLayout): void => {
+  const wasm = heap()!.kernels;
+  const channels = args[IN_C];
+  const ldv = args[LDV];
+  const inPlane = args[IN_H] * args[IN_W];
+  for (let s = 0; s < samples; s++) {
+    const x = args[SRC] + 4 * (first + s) * channels * inPlane;
+    // prettier-ignore
+    wasm.wino_in(x, channels, args[IN_H], args[IN_W], args[PT], args[PL], args[TILES_H], args[TILES_W], v + 4 * s * perSample, ldv,
+      channels * ldv, scratch);
+  }
+};
+
 const chunkJob = defineJob('conv.winograd', (args, item, thread) => {
   const wasm = heap()!.kernels;
+  const chunk = layoutOf(args, item, thread);
+  const { first, samples, perSample, v, second: m, scratch } = chunk;
   const inC = args[IN_C];
   const outC = args[OUT_C];
-  const tilesH = args[TILES_H];
-  const tilesW = args[TILES_W];
-  const perSample = tilesH * tilesW;
   const ldv = args[LDV];
-  const first = item * args[CHUNK];
-  const samples = Math.min(args[CHUNK], args[BATCH] - first);
-  const v = workspace(thread);
-  const m = v + 64 * inC * ldv;
-  const scratch = m + 64 * outC * ldv;
-  const inPlane = args[IN_H] * args[IN_W];
   const outPlane = args[OUT_H] * args[OUT_W];
-  for (let s = 0; s < samples; s++) {
-    const x = args[SRC] + 4 * (first + s) * inC * inPlane;
-    // prettier-ignore
-    wasm.wino_in(x, inC, args[IN_H], args[IN_W], args[PT], args[PL], tilesH, tilesW, v + 4 * s * perSample, ldv, inC * ldv, scratch);
-  }
+  transformInputs(args, chunk);
   const n = samples * perSample;
   for (let e = 0; e < 16; e++) {
     // prettier-ignore
@@ -142,7 +174,8 @@ const chunkJob = defineJob('conv.winograd', (args, item, thread) => {
   for (let s = 0; s < samples; s++) {
     const y = args[DST] + 4 * (first + s) * outC * outPlane;
     // prettier-ignore
-    wasm.wino_out(m + 4 * s * perSample, ldv, outC * ldv, outC, tilesH, tilesW, y, args[OUT_H], args[OUT_W], args[BIAS], args[ACC], scratch);
+    wasm.wino_out(m + 4 * s * perSample, ldv, outC * ldv, outC, args[TILES_H], args[TILES_W], y, args[OUT_H], args[OUT_W], args[BIAS],
+      args[ACC], scratch);
   }
 });
 
@@ -238,26 +271,17 @@ export const winogradInputGradient = (geometry: ConvGeometry, batch: number, dyA
 
 const weightJob = defineJob('conv.winograd.weights', (args, item, thread) => {
   const wasm = heap()!.kernels;
+  const chunk = layoutOf(args, item, thread);
+  const { first, samples, perSample, v, second: w, scratch } = chunk;
   const channels = args[IN_C];
   const filters = args[OUT_C];
-  const tilesH = args[TILES_H];
-  const tilesW = args[TILES_W];
-  const perSample = tilesH * tilesW;
   const ldv = args[LDV];
-  const first = item * args[CHUNK];
-  const samples = Math.min(args[CHUNK], args[BATCH] - first);
-  const v = workspace(thread);
-  const w = v + 64 * channels * ldv;
-  const scratch = w + 64 * filters * ldv;
-  const inPlane = args[IN_H] * args[IN_W];
   const outPlane = args[OUT_H] * args[OUT_W];
+  transformInputs(args, chunk);
   for (let s = 0; s < samples; s++) {
-    const x = args[SRC] + 4 * (first + s) * channels * inPlane;
     const dy = args[DY] + 4 * (first + s) * filters * outPlane;
     // prettier-ignore
-    wasm.wino_in(x, channels, args[IN_H], args[IN_W], args[PT], args[PL], tilesH, tilesW, v + 4 * s * perSample, ldv, channels * ldv, scratch);
-    // prettier-ignore
-    wasm.wino_dy(dy, filters, args[OUT_H], args[OUT_W], tilesH, tilesW, w + 4 * s * perSample, ldv, filters * ldv, scratch);
+    wasm.wino_dy(dy, filters, args[OUT_H], args[OUT_W], args[TILES_H], args[TILES_W], w + 4 * s * perSample, ldv, filters * ldv, scratch);
   }
   const n = samples * perSample;
   const partial = args[PARTIALS] + 4 * item * 16 * filters * channels;
@@ -296,14 +320,14 @@ export const winogradWeightGradient = (geometry: ConvGeometry, batch: number, xA
  * Gᵀ = [1 ½ ½ 0; 0 ½ −½ 0; 0 ½ ½ 1].
  */
 export const untransformGradients = (sums: Float32Array, at: number, pairs: number, dw: Floats): void => {
-  const t = new Float64Array(12); // Gᵀ M: 3 rows × 4 columns
+  const t = GRADIENT_ROWS;
   for (let pair = 0; pair < pairs; pair++) {
-    const m = (xi: number, nu: number): number => sums[at + (4 * xi + nu) * pairs + pair];
     for (let nu = 0; nu < 4; nu++) {
-      const m0 = m(0, nu);
-      const m1 = m(1, nu);
-      const m2 = m(2, nu);
-      const m3 = m(3, nu);
+      // M_(ξ, ν) of this pair for ξ = 0 … 3
+      const m0 = sums[at + nu * pairs + pair];
+      const m1 = sums[at + (4 + nu) * pairs + pair];
+      const m2 = sums[at + (8 + nu) * pairs + pair];
+      const m3 = sums[at + (12 + nu) * pairs + pair];
       t[nu] = m0 + (m1 + m2) / 2;
       t[4 + nu] = (m1 - m2) / 2;
       t[8 + nu] = (m1 + m2) / 2 + m3;

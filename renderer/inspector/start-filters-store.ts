@@ -1,0 +1,79 @@
+/**
+ * The k-means filters of a layer before any run: the inspector asks the host
+ * (`previewStartFilters`), which has the training images, and keeps the answer for the
+ * document it was asked about. An edit that changes what the run would start from (the graph's
+ * layers, the training settings, the dataset, the panel's sample limit) makes the answer stale,
+ * and it is not shown;
+ * Cancel drops a question still being answered. Framework-free.
+ */
+import type { StudioApi } from '../../electron/api';
+import { graphVersion, type ProjectDocument } from '../../engine/project/schema';
+import { decodeFloat32 } from '../../engine/viz/encoding';
+import { Store } from '../editor/store-core';
+
+/** What the filters of `nodeId` depend on in `document` with the run's sample limit: equal keys, equal filters. */
+export const startFiltersKey = (document: ProjectDocument, nodeId: string, limit: number | null): string =>
+  JSON.stringify([
+    nodeId,
+    limit,
+    graphVersion(document.graph),
+    document.training,
+    document.dataset ?? null,
+    document.split ?? null,
+    document.preprocess ?? null,
+  ]);
+
+export interface StartFiltersState {
+  /** The question asked or answered. */
+  readonly key: string | null;
+  readonly computing: boolean;
+  readonly weight: Float32Array | null;
+  readonly shape: readonly number[];
+  /** How many training images k-means read. */
+  readonly images: number;
+  readonly problem: string | null;
+}
+
+const IDLE: StartFiltersState = { key: null, computing: false, weight: null, shape: [], images: 0, problem: null };
+
+const messageOf = (reason: unknown): string =>
+  reason instanceof Error
+    ? reason.message
+    : typeof reason === 'object' && reason && 'message' in reason
+      ? String(reason.message)
+      : String(reason);
+
+export class StartFiltersStore extends Store<StartFiltersState> {
+  /** Counts questions: an answer to an older one (or one cancelled) is dropped. */
+  private question = 0;
+
+  constructor() {
+    super(IDLE);
+  }
+
+  async compute(api: StudioApi, document: ProjectDocument, nodeId: string, limit: number | null): Promise<void> {
+    const question = ++this.question;
+    const key = startFiltersKey(document, nodeId, limit);
+    this.set({ ...IDLE, key, computing: true });
+    try {
+      const answer = await api.previewStartFilters(document, nodeId, limit === null ? {} : { limit });
+      if (question !== this.question) return;
+      this.set({ ...IDLE, key, weight: decodeFloat32(answer.tensor.data), shape: answer.tensor.shape, images: answer.images });
+    } catch (error) {
+      if (question !== this.question) return;
+      this.set({ ...IDLE, key, problem: messageOf(error) });
+    }
+  }
+
+  cancel(): void {
+    this.question++;
+    this.set(IDLE);
+  }
+
+  /** The answer for `key`, if it is the one held. */
+  answerFor(key: string): StartFiltersState | null {
+    return this.state.key === key ? this.state : null;
+  }
+}
+
+export const startFilters = new StartFiltersStore();

@@ -1,0 +1,91 @@
+// The k-means filters before any run, end to end (the real `cnn-studio serve` in headless
+// Chromium, MNIST on the host): in the VGG-style project, conv1 set to start from k-means shows the
+// random draw until Preview asks the host, then its 32 filter pictures are the k-means filters
+// (zero mean, norm √2 each) of the training panel's sample limit; a change of the limit or of the
+// layer makes them stale again.
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canvasPixels } from './canvas-pixels';
+import { chromiumMissing, launchBrowser, startServe, type Served } from './harness';
+
+if (chromiumMissing) console.warn(chromiumMissing);
+
+let served: Served;
+let context: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+
+/** Filter `filter`'s nine values as the inspector's grid shows them. */
+const values = (filter: number): Promise<number[]> =>
+  Promise.all(
+    Array.from({ length: 9 }, async (_, i) =>
+      Number(await page.getByLabel(`Filter ${filter} row ${Math.floor(i / 3)} column ${i % 3}`, { exact: true }).inputValue()),
+    ),
+  );
+
+describe.skipIf(chromiumMissing !== null)('previewing k-means filters', () => {
+  beforeAll(async () => {
+    served = await startServe();
+    ({ context, page } = await launchBrowser());
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await served?.stop();
+  });
+
+  it('shows the filters k-means learns from the training images before any run', async () => {
+    await page.goto(served.url);
+    await page.getByTestId('template-convnet').click();
+    await page.getByTestId('node-conv1').click();
+    const cards = page.getByTestId('filter-cards');
+    await cards.waitFor();
+    const randomPicture = await canvasPixels(page.getByTestId('filter-card-0').locator('canvas'));
+    const randomValues = await values(0);
+
+    await page.getByLabel('How the filters start').selectOption('kmeans');
+    expect(await cards.getAttribute('data-start')).toBe('random');
+    expect(await page.getByTestId('kmeans-note').getAttribute('data-state')).toBe('waiting');
+    // the run will read the first 600 training images: so does the preview
+    await page.getByLabel('Sample limit').fill('600');
+    await page.getByRole('button', { name: 'Preview the k-means filters' }).click();
+    await expect.poll(() => cards.getAttribute('data-start'), { timeout: 60_000 }).toBe('kmeans');
+    expect(await page.getByTestId('kmeans-note').textContent()).toContain('learnt from 600 training images');
+
+    // 32 filter pictures, now of the k-means filters
+    expect(await cards.locator('.filter-card canvas').count()).toBe(32);
+    expect(await canvasPixels(page.getByTestId('filter-card-0').locator('canvas'))).not.toEqual(randomPicture);
+    const learnt = await values(0);
+    expect(learnt).not.toEqual(randomValues);
+    // k-means filters have zero mean and norm √2 (the grid shows 4 significant digits)
+    expect(Math.abs(learnt.reduce((a, b) => a + b, 0))).toBeLessThan(0.005);
+    expect(Math.hypot(...learnt)).toBeCloseTo(Math.SQRT2, 2);
+
+    // another sample limit: other patches, so the preview is stale; the same one again, and it is back
+    await page.getByLabel('Sample limit').fill('700');
+    await expect.poll(() => cards.getAttribute('data-start')).toBe('random');
+    await page.getByLabel('Sample limit').fill('600');
+    await expect.poll(() => cards.getAttribute('data-start')).toBe('kmeans');
+
+    // another seed (the training panel's advanced settings): other filters, so stale as well
+    await page.getByRole('button', { name: /^advanced:/ }).click();
+    await page.getByLabel('Seed', { exact: true }).fill('7');
+    await expect.poll(() => cards.getAttribute('data-start')).toBe('random');
+    await page.getByRole('button', { name: 'Preview the k-means filters' }).click();
+    await expect.poll(() => cards.getAttribute('data-start'), { timeout: 60_000 }).toBe('kmeans');
+    expect(await values(0)).not.toEqual(learnt);
+
+    // another kernel size: the preview no longer fits the layer and the random draw is back
+    await page.locator('#param-conv1-kernel').fill('5');
+    await expect.poll(() => cards.getAttribute('data-start')).toBe('random');
+    await page.getByRole('button', { name: 'Preview the k-means filters' }).waitFor();
+  }, 120_000);
+
+  it('had no errors in the page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
