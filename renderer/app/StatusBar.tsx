@@ -6,7 +6,7 @@ import { app, editor, isDirty } from './state';
 
 export const StatusBar = () => {
   const report = useStore(editor, (state) => state.report);
-  const revision = useStore(editor, (state) => state.revision);
+  const version = useStore(editor, (state) => state.version);
   const project = useStore(app, (state) => state.project);
   const appState = useStore(app, (state) => state);
   const errors = report.issues.filter((issue) => issue.severity === 'error').length;
@@ -31,7 +31,7 @@ export const StatusBar = () => {
       </span>
       {warnings > 0 && <span className="status-warnings">{warnings === 1 ? '1 warning' : `${warnings} warnings`}</span>}
       <span className="status-spacer" />
-      <span data-testid="save-state">{isDirty(appState, revision) ? 'unsaved changes' : 'saved'}</span>
+      <span data-testid="save-state">{isDirty(appState, version) ? 'unsaved changes' : 'saved'}</span>
       {appState.hasWeights && <span title="the project holds trained weights">trained</span>}
     </footer>
   );

@@ -76,11 +76,11 @@ const ViewButtons = () => {
 
 export const TopBar = () => {
   const state = useStore(app, (s) => s);
-  const revision = useStore(editor, (s) => s.revision);
+  const version = useStore(editor, (s) => s.version);
   const canUndo = useStore(editor, (s) => s.canUndo);
   const canRedo = useStore(editor, (s) => s.canRedo);
   const codeOpen = useStore(codePanel, (s) => s.open);
-  const dirty = isDirty(state, revision);
+  const dirty = isDirty(state, version);
   return (
     <header className="top-bar">
       <div className="top-row">

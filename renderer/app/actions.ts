@@ -25,7 +25,7 @@ const show = (opened: OpenedProject): void => {
     screen: 'editor',
     project: opened.document,
     path: opened.path,
-    savedRevision: editor.getState().revision,
+    savedVersion: editor.getState().version,
     unsavedResults: false,
     hasWeights: opened.hasWeights,
     savingAs: false,
@@ -75,14 +75,16 @@ export const saveProject = async (path?: string, force = false): Promise<void> =
     app.update({ savingAs: true });
     return;
   }
-  const revision = editor.getState().revision;
+  const version = editor.getState().version;
+  // Typing on after the save is a new undo step, so that undo can come back to what was saved.
+  editor.endMerge();
   try {
     app.update({ busy: true });
     const saved = await api().saveProject(target, document, { force });
     app.update({
       project: { ...saved.document, graph: document.graph },
       path: saved.path,
-      savedRevision: revision,
+      savedVersion: version,
       unsavedResults: false,
       hasWeights: saved.hasWeights,
       savingAs: false,
@@ -130,7 +132,7 @@ export const discardRecoverable = async (id: string): Promise<void> => {
 /** Back to the start page; with unsaved edits, the top bar asks first (see leaveDiscarding). */
 export const backToStart = (): void => {
   const state = app.getState();
-  if (hasUnsavedEdits(state, editor.getState().revision)) app.update({ confirmingLeave: true });
+  if (hasUnsavedEdits(state, editor.getState().version)) app.update({ confirmingLeave: true });
   else app.update({ screen: 'start', notice: null, confirmingLeave: false });
 };
 

@@ -75,7 +75,7 @@ export const startAutosave = (api: StudioApi): (() => void) => {
   const scheduler = new AutosaveScheduler(
     async () => {
       const document = currentDocument();
-      if (document && hasUnsavedEdits(app.getState(), editor.getState().revision)) await api.autosaveProject(document);
+      if (document && hasUnsavedEdits(app.getState(), editor.getState().version)) await api.autosaveProject(document);
     },
     () => api.discardAutosave(),
   );
@@ -83,7 +83,7 @@ export const startAutosave = (api: StudioApi): (() => void) => {
   const check = () => {
     const state = app.getState();
     const revision = editor.getState().revision;
-    const dirty = hasUnsavedEdits(state, revision);
+    const dirty = hasUnsavedEdits(state, editor.getState().version);
     // Only edits (and the change of dirtiness) restart the wait, not notices or busy flags.
     const key = `${state.opened}:${revision}:${dirty}`;
     if (key === seen) return;

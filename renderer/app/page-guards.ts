@@ -12,7 +12,7 @@ import { app, editor, isDirty } from './state';
 /** Why leaving the page would lose something, or null. */
 export const reasonToStay = (): string | null => {
   if (isActive(training.getState())) return 'a training run is in progress';
-  if (app.getState().screen === 'editor' && isDirty(app.getState(), editor.getState().revision)) return 'the project has unsaved changes';
+  if (app.getState().screen === 'editor' && isDirty(app.getState(), editor.getState().version)) return 'the project has unsaved changes';
   return null;
 };
 

@@ -37,7 +37,11 @@ const COMMANDS: Record<CommandId, (() => boolean | void) | null> = {
 
 const actsHere = (shortcut: Shortcut, target: EventTarget | null): boolean => {
   if (!isTextField(target) || shortcut.inFields === 'always') return true;
-  return shortcut.inFields === 'inspector' && target instanceof HTMLElement && target.closest('.inspector, .advanced-settings') !== null;
+  return (
+    shortcut.inFields === 'inspector' &&
+    target instanceof HTMLElement &&
+    target.closest('.inspector, .advanced-settings, .run-setting') !== null
+  );
 };
 
 export const onShortcut = (event: KeyboardEvent): void => {

@@ -26,8 +26,8 @@ export interface AppState {
   readonly project: ProjectDocument | null;
   /** Its file, or null until saved. */
   readonly path: string | null;
-  /** The editor revision last saved or opened. */
-  readonly savedRevision: number;
+  /** The editor version (its place in the undo history) last saved or opened. */
+  readonly savedVersion: number;
   /** Something other than the graph changed since the last save (a run's weights). */
   readonly unsavedResults: boolean;
   readonly hasWeights: boolean;
@@ -55,7 +55,7 @@ export const app = new ValueStore<AppState>({
   screen: 'start',
   project: null,
   path: null,
-  savedRevision: 0,
+  savedVersion: 0,
   unsavedResults: false,
   hasWeights: false,
   notice: null,
@@ -76,12 +76,12 @@ export const currentDocument = (): ProjectDocument | null => {
 };
 
 /** Whether there are changes to save. */
-export const isDirty = (state: AppState, revision: number): boolean =>
-  state.project !== null && (state.path === null || revision !== state.savedRevision || state.unsavedResults);
+export const isDirty = (state: AppState, version: number): boolean =>
+  state.project !== null && (state.path === null || version !== state.savedVersion || state.unsavedResults);
 
 /**
  * Whether the open project has edits that a save would keep (a new project from a template has
  * none until it is edited): what autosave keeps, and what leaving asks about.
  */
-export const hasUnsavedEdits = (state: AppState, revision: number): boolean =>
-  state.screen === 'editor' && state.project !== null && (revision !== state.savedRevision || state.unsavedResults);
+export const hasUnsavedEdits = (state: AppState, version: number): boolean =>
+  state.screen === 'editor' && state.project !== null && (version !== state.savedVersion || state.unsavedResults);

@@ -9,7 +9,9 @@
  *   only the lines that differ and keeping the cursor and the comments (reprintWithComments: the
  *   lines of unchanged layers stay as written, a re-printed layer keeps the comments above it and
  *   on its line); a change that the code does not show (moving a layer) leaves the text alone;
- *   and while a parse is pending the text being typed is never replaced;
+ *   and while a parse is pending the text being typed is never replaced, unless another document
+ *   was loaded (another project): then the text typed for the one before is dropped, never
+ *   parsed into the new one, and Monaco's undo starts afresh;
  * - the layers selected on the canvas have their lines highlighted.
  */
 import type { GraphDocument } from '../../engine/graph/document';
@@ -50,6 +52,8 @@ export class ModelCodeBinding {
   /** The lines of the layers selected on the canvas, highlighted. */
   private readonly selection: monaco.editor.IEditorDecorationsCollection;
   private selected: readonly string[] = [];
+  /** The store's count of documents loaded when the text was last set from it (see EditorState.loads). */
+  private loads: number;
 
   constructor(
     host: HTMLElement,
@@ -58,6 +62,7 @@ export class ModelCodeBinding {
   ) {
     this.shown = store.graph;
     this.shownCode = printModelCode(this.shown);
+    this.loads = store.getState().loads;
     this.model = monaco.editor.createModel(this.shownCode, MODEL_CODE_LANGUAGE);
     this.view = monaco.editor.create(host, { ...EDITOR_OPTIONS, model: this.model, ariaLabel: 'Model code' });
     this.model.onDidChangeContent(() => {
@@ -106,7 +111,8 @@ export class ModelCodeBinding {
   }
 
   private graphChanged(): void {
-    const { graph } = this.store.getState();
+    const { graph, loads } = this.store.getState();
+    if (loads !== this.loads) return this.startOver();
     if (this.committing || graph === this.shown) return;
     if (this.timer !== undefined) return; // a parse is pending: the text being typed wins
     const code = printModelCode(graph);
@@ -119,6 +125,22 @@ export class ModelCodeBinding {
     }
     this.shownCode = code;
     this.setText(reprintWithComments(this.model.getValue(), graph, previous));
+    this.parse();
+  }
+
+  /** Another document was loaded: show its code afresh, dropping what was typed for the one before. */
+  private startOver(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.loads = this.store.getState().loads;
+    this.shown = this.store.graph;
+    this.shownCode = printModelCode(this.shown);
+    this.applying = true;
+    try {
+      this.model.setValue(this.shownCode);
+    } finally {
+      this.applying = false;
+    }
     this.parse();
   }
 
@@ -182,6 +204,7 @@ export class ModelCodeBinding {
 
   dispose(): void {
     clearTimeout(this.timer);
+    this.timer = undefined;
     this.unsubscribe();
     this.view.dispose();
     this.model.dispose();

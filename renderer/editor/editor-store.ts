@@ -41,19 +41,28 @@ export interface EditorState {
   readonly selectedEdges: readonly string[];
   readonly canUndo: boolean;
   readonly canRedo: boolean;
-  /** Counts every change of the graph (undo and redo too): the document is saved when it equals the saved revision. */
+  /** Counts every change of the graph (undo and redo too). */
   readonly revision: number;
+  /**
+   * Names the document's place in the history: each edit gives a new one, and undo and redo go back
+   * to the one of that step. The project is saved when it equals the saved version, so undoing back
+   * to the save is clean again, and an edit made after undoing past it never is (VS Code's rule).
+   */
+  readonly version: number;
   /** Counts requests to fit the whole graph in view (a new document, an auto-layout). */
   readonly fitRequests: number;
+  /** Counts documents loaded: another project, not an edit of this one. */
+  readonly loads: number;
 }
 
 const EMPTY: GraphDocument = { format: 'cnn-studio/graph', version: 1, nodes: [], edges: [] };
 
-/** One step of the history: the graph, the filter settings and the run settings together. */
+/** One step of the history: the graph, the filter settings and the run settings together, and its version. */
 interface Snapshot {
   readonly graph: GraphDocument;
   readonly filters: ConvFilterInits;
   readonly run: RunSettings;
+  readonly version: number;
 }
 
 export class EditorStore extends Store<EditorState> {
@@ -65,6 +74,8 @@ export class EditorStore extends Store<EditorState> {
   private dragOrigin: GraphDocument | null = null;
   /** The fragment pasted last and how many times in a row, so repeated pastes fan out instead of stacking. */
   private lastPaste = { text: '', count: 0 };
+  /** The version the next edit or load gets. */
+  private nextVersion = 1;
 
   constructor(graph: GraphDocument = EMPTY) {
     super({
@@ -77,7 +88,9 @@ export class EditorStore extends Store<EditorState> {
       canUndo: false,
       canRedo: false,
       revision: 0,
+      version: 0,
       fitRequests: 0,
+      loads: 0,
     });
   }
 
@@ -110,7 +123,9 @@ export class EditorStore extends Store<EditorState> {
       canUndo: false,
       canRedo: false,
       revision: this.state.revision + 1,
+      version: this.nextVersion++,
       fitRequests: this.state.fitRequests + 1,
+      loads: this.state.loads + 1,
     });
   }
 
@@ -121,12 +136,20 @@ export class EditorStore extends Store<EditorState> {
   ): void {
     const merging = options.merge !== undefined && options.merge === this.mergeKey;
     if (!merging) {
-      this.past.push({ graph: options.before ?? this.state.graph, filters: this.state.filters, run: this.state.run });
+      this.past.push({ ...this.snapshot(), graph: options.before ?? this.state.graph });
       if (this.past.length > HISTORY_LIMIT) this.past.shift();
     }
     this.future = [];
     this.mergeKey = options.merge ?? null;
-    this.show({ graph, filters: options.filters ?? this.state.filters, run: options.run ?? this.state.run }, options.analyze ?? true);
+    this.show(
+      { graph, filters: options.filters ?? this.state.filters, run: options.run ?? this.state.run, version: this.nextVersion++ },
+      options.analyze ?? true,
+    );
+  }
+
+  private snapshot(): Snapshot {
+    const { graph, filters, run, version } = this.state;
+    return { graph, filters, run, version };
   }
 
   /** Replaces the filter settings; edits with the same `merge` key in a row (typing into one value) are one undo step. */
@@ -140,7 +163,7 @@ export class EditorStore extends Store<EditorState> {
     this.commit(this.state.graph, { run, analyze: false, ...(merge !== undefined ? { merge } : {}) });
   }
 
-  private show({ graph, filters, run }: Snapshot, analyze: boolean): void {
+  private show({ graph, filters, run, version }: Snapshot, analyze: boolean): void {
     const ids = new Set(graph.nodes.map((node) => node.id));
     const keys = new Set(graph.edges.map(edgeKey));
     this.set({
@@ -153,7 +176,9 @@ export class EditorStore extends Store<EditorState> {
       canUndo: this.past.length > 0,
       canRedo: this.future.length > 0,
       revision: this.state.revision + 1,
+      version,
       fitRequests: this.state.fitRequests,
+      loads: this.state.loads,
     });
   }
 
@@ -318,7 +343,7 @@ export class EditorStore extends Store<EditorState> {
   undo(): void {
     const previous = this.past.pop();
     if (!previous) return;
-    this.future.push({ graph: this.state.graph, filters: this.state.filters, run: this.state.run });
+    this.future.push(this.snapshot());
     this.mergeKey = null;
     this.show(previous, true);
   }
@@ -326,7 +351,7 @@ export class EditorStore extends Store<EditorState> {
   redo(): void {
     const next = this.future.pop();
     if (!next) return;
-    this.past.push({ graph: this.state.graph, filters: this.state.filters, run: this.state.run });
+    this.past.push(this.snapshot());
     this.mergeKey = null;
     this.show(next, true);
   }

@@ -17,7 +17,11 @@ export const startFiltersKey = (document: ProjectDocument, nodeId: string, limit
     nodeId,
     limit,
     graphVersion(document.graph),
-    document.training,
+    // The weights start from the seed, the initialisation and the filter settings alone: a change of
+    // the epochs, the rate or the optimiser (project settings the panel edits) keeps the answer.
+    document.training.seed,
+    document.training.init ?? null,
+    document.training.filters ?? null,
     document.dataset ?? null,
     document.split ?? null,
     document.preprocess ?? null,

@@ -1,11 +1,10 @@
 /**
- * The training panel's "Advanced" section: the learning-rate schedule with its own parameters
- * and warm-up, the seed and the initialisation, and augmentation. Every change goes through the
+ * The training panel's "Advanced" section: the optimiser's own parameters, the learning-rate
+ * schedule with its own parameters and warm-up, the seed and the initialisation, and augmentation. Every change goes through the
  * editor's history (one undo step; typing into one field is one step) and into the project.
  * A typed value that is not acceptable stays in its field with the problem beside it, and the
  * project keeps the last good value.
  */
-import { useEffect, useState } from 'react';
 import type { RandomInit } from '../../engine/train/init';
 import type { Schedule } from '../../engine/train/schedules';
 import { useStore } from '../app/hooks';
@@ -30,64 +29,10 @@ import {
   type Parsed,
   type RunSettings,
 } from './run-settings';
+import { OptimizerSettings } from './OptimizerSettings';
+import { TextSetting } from './TextSetting';
 
-interface TextSettingProps<T> {
-  /** Names the field: its test id is `run-setting-<name>` and its undo merge key `run.<name>`. */
-  readonly name: string;
-  readonly label: string;
-  readonly help: string;
-  /** The stored value, and as text. */
-  readonly stored: unknown;
-  readonly shown: string;
-  readonly parse: (text: string) => Parsed<T>;
-  readonly apply: (run: RunSettings, value: T) => RunSettings;
-  readonly size?: number;
-  readonly placeholder?: string;
-}
-
-const TextSetting = <T,>({ name, label, help, stored, shown, parse, apply, size = 5, placeholder }: TextSettingProps<T>) => {
-  const [text, setText] = useState(shown);
-  const [problem, setProblem] = useState<string | null>(null);
-  // When the value changes from elsewhere (undo, another project), show it.
-  useEffect(() => {
-    const parsed = parse(text);
-    if (!parsed.ok || JSON.stringify(parsed.value) !== JSON.stringify(stored)) {
-      setText(shown);
-      setProblem(null);
-    }
-  }, [JSON.stringify(stored)]);
-  const change = (value: string) => {
-    setText(value);
-    const parsed = parse(value);
-    if (!parsed.ok) return setProblem(parsed.problem);
-    setProblem(null);
-    editor.setRunSettings(apply(editor.run, parsed.value), `run.${name}`);
-  };
-  return (
-    <span className="run-setting" data-testid={`run-setting-${name}`}>
-      <label title={help}>
-        {label}{' '}
-        <input
-          value={text}
-          style={{ width: `${size + 2}ch` }}
-          placeholder={placeholder}
-          aria-label={label === '×' ? `${name} factor` : label}
-          aria-invalid={problem ? true : undefined}
-          onChange={(event) => change(event.target.value)}
-          onBlur={() => editor.endMerge()}
-          spellCheck={false}
-        />
-      </label>
-      {problem && (
-        <span className="param-problem" role="alert">
-          {problem}
-        </span>
-      )}
-    </span>
-  );
-};
-
-const ScheduleGroup = ({ run, epochs }: { run: RunSettings; epochs: number }) => {
+const ScheduleGroup = ({ run }: { run: RunSettings }) => {
   const kind = run.schedule?.kind ?? 'constant';
   return (
     <fieldset>
@@ -95,7 +40,7 @@ const ScheduleGroup = ({ run, epochs }: { run: RunSettings; epochs: number }) =>
       <select
         value={kind}
         aria-label="Schedule"
-        onChange={(event) => editor.setRunSettings(setScheduleKind(editor.run, event.target.value as Schedule['kind'], epochs))}
+        onChange={(event) => editor.setRunSettings(setScheduleKind(editor.run, event.target.value as Schedule['kind'], editor.run.epochs))}
       >
         {SCHEDULE_KINDS.map((option) => (
           <option key={option.kind} value={option.kind}>
@@ -216,12 +161,12 @@ const AugmentGroup = ({ run }: { run: RunSettings }) => {
   );
 };
 
-/** `epochs`: the run's, for the starting parameters of a new schedule. */
-export const AdvancedSettings = ({ epochs }: { epochs: number }) => {
+export const AdvancedSettings = () => {
   const run = useStore(editor, (s) => s.run);
   return (
     <div className="advanced-settings" data-testid="advanced-settings">
-      <ScheduleGroup run={run} epochs={epochs} />
+      <OptimizerSettings run={run} />
+      <ScheduleGroup run={run} />
       <StartGroup run={run} />
       <AugmentGroup run={run} />
     </div>

@@ -1,6 +1,7 @@
 /**
- * The training panel: settings for a run (epochs, batch size, learning rate, optimiser, a sample
- * limit), start, pause, resume and stop, a progress bar with the ETA, and live loss and accuracy
+ * The training panel: the project's training settings (epochs, batch size, learning rate,
+ * optimiser: edited through the editor's history like the advanced ones, and saved), a sample
+ * limit and the backend for this run only, start, pause, resume and stop, a progress bar with the ETA, and live loss and accuracy
  * curves fed by the job's event stream. Three toggles in the settings row open the advanced
  * settings (schedule, seed, initialisation, augmentation), the dataset picker and the run history
  * (kept out of the row so that it stays one line).
@@ -17,7 +18,20 @@ import { AdvancedSettings } from './AdvancedSettings';
 import { Chart, type ChartSeries } from './Chart';
 import { DatasetPicker } from './DatasetPicker';
 import { RunHistory } from './RunHistory';
-import { describeRunSettings } from './run-settings';
+import {
+  BATCH_SIZE_RULE,
+  EPOCHS_RULE,
+  LEARNING_RATE_RULE,
+  OPTIMIZER_KINDS,
+  describeRunSettings,
+  parseNumber,
+  setBatchSize,
+  setEpochs,
+  setLearningRate,
+  setOptimizerKind,
+  type Parsed,
+} from './run-settings';
+import { TextSetting } from './TextSetting';
 import { fractionDone, isActive, sampleLimit, training } from './training-store';
 
 const LOSS_SERIES: ChartSeries[] = [{ label: 'loss', stroke: '#4fc1ff' }];
@@ -26,13 +40,9 @@ const ACCURACY_SERIES: ChartSeries[] = [
   { label: 'validation', stroke: '#f0a35e' },
 ];
 const ACCURACY_RANGE: [number, number] = [0, 1];
-const OPTIMIZERS: OptimizerKind[] = ['adam', 'adamw', 'sgd', 'rmsprop'];
 
+/** What this run alone uses; the rest of the settings are the project's. */
 interface Settings {
-  epochs: string;
-  batchSize: string;
-  learningRate: string;
-  optimizer: OptimizerKind;
   limit: string;
   backend: Backend;
 }
@@ -41,24 +51,12 @@ type Backend = NonNullable<TrainingOverrides['backend']>;
 type Section = 'advanced' | 'dataset' | 'runs';
 const BACKENDS: Backend[] = ['auto', 'cpu', 'webgpu'];
 
-/** The overrides for some settings text, or the first problem. */
+/** The run's own overrides for some settings text, or the problem. */
 const overridesOf = (settings: Settings): TrainingOverrides | string => {
-  const whole = (text: string, what: string): number | string => {
-    const value = Number(text);
-    return Number.isInteger(value) && value >= 1 ? value : `${what} must be a whole number from 1`;
-  };
-  const epochs = whole(settings.epochs, 'Epochs');
-  const batchSize = whole(settings.batchSize, 'Batch size');
-  const limit = settings.limit.trim() ? whole(settings.limit, 'Limit') : undefined;
-  const learningRate = Number(settings.learningRate);
-  for (const value of [epochs, batchSize, limit]) if (typeof value === 'string') return value;
-  if (!(learningRate > 0) || !Number.isFinite(learningRate)) return 'Learning rate must be a positive number';
+  const limit = settings.limit.trim() ? Number(settings.limit) : undefined;
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1)) return 'Limit must be a whole number from 1';
   return {
-    epochs: epochs as number,
-    batchSize: batchSize as number,
-    learningRate,
-    optimizer: settings.optimizer,
-    ...(limit !== undefined ? { limit: limit as number } : {}),
+    ...(limit !== undefined ? { limit } : {}),
     ...(settings.backend !== 'auto' ? { backend: settings.backend } : {}),
   };
 };
@@ -170,15 +168,7 @@ export const TrainingPanel = () => {
   const valid = useStore(editor, (s) => s.report.valid);
   const state = useStore(training, (s) => s);
   const run = useStore(editor, (s) => s.run);
-  const base = project?.training;
-  const [settings, setSettings] = useState<Settings>(() => ({
-    epochs: String(base?.epochs ?? 1),
-    batchSize: String(base?.batchSize ?? 32),
-    learningRate: String(base?.learningRate ?? 0.001),
-    optimizer: base?.optimizer.kind ?? 'adam',
-    limit: '',
-    backend: 'auto',
-  }));
+  const [settings, setSettings] = useState<Settings>({ limit: '', backend: 'auto' });
   const [problem, setProblem] = useState<string | null>(null);
   useEffect(() => {
     const limit = Number(settings.limit);
@@ -187,6 +177,8 @@ export const TrainingPanel = () => {
   const [shown, setShown] = useState<Section | null>(null);
   const toggleShown = (section: Section) => setShown(shown === section ? null : section);
   const form = useRef<HTMLFormElement>(null);
+  // A changed setting answers the last refusal (say "Fix Epochs before training"); Train checks again.
+  useEffect(() => setProblem(null), [run]);
   useEffect(() => {
     const requestStart = () => form.current?.requestSubmit();
     training.requestStart = requestStart;
@@ -204,6 +196,9 @@ export const TrainingPanel = () => {
     // The menu's Train ▸ Start submits the form even when its button is disabled.
     if (isActive(training.getState())) return;
     if (!valid) return setProblem('Fix the errors in the graph before training');
+    // A setting whose typed text was refused would train with its last good value: say so instead.
+    const refused = form.current?.querySelector('[aria-invalid="true"]')?.getAttribute('aria-label');
+    if (refused) return setProblem(`Fix ${refused} before training`);
     const overrides = overridesOf(settings);
     if (typeof overrides === 'string') return setProblem(overrides);
     setProblem(null);
@@ -214,19 +209,44 @@ export const TrainingPanel = () => {
   return (
     <section className="training-panel" aria-label="Training">
       <form className="training-settings" onSubmit={start} ref={form}>
-        <label>
-          Epochs <input {...field('epochs')} size={4} aria-label="Epochs" />
-        </label>
-        <label>
-          Batch size <input {...field('batchSize')} size={4} aria-label="Batch size" />
-        </label>
-        <label>
-          Learning rate <input {...field('learningRate')} size={7} aria-label="Learning rate" />
-        </label>
-        <label>
+        <TextSetting
+          name="epochs"
+          label="Epochs"
+          help="passes over the training data"
+          stored={run.epochs}
+          shown={String(run.epochs)}
+          parse={(text) => parseNumber(text, EPOCHS_RULE) as Parsed<number>}
+          apply={setEpochs}
+          size={4}
+        />
+        <TextSetting
+          name="batch-size"
+          label="Batch size"
+          help="samples per optimiser step"
+          stored={run.batchSize}
+          shown={String(run.batchSize)}
+          parse={(text) => parseNumber(text, BATCH_SIZE_RULE) as Parsed<number>}
+          apply={setBatchSize}
+          size={4}
+        />
+        <TextSetting
+          name="learning-rate"
+          label="Learning rate"
+          help="the base step size (the schedule in advanced changes it over the run)"
+          stored={run.learningRate}
+          shown={String(run.learningRate)}
+          parse={(text) => parseNumber(text, LEARNING_RATE_RULE) as Parsed<number>}
+          apply={setLearningRate}
+          size={7}
+        />
+        <label title="its own parameters are in advanced">
           Optimiser{' '}
-          <select {...field('optimizer')} aria-label="Optimiser">
-            {OPTIMIZERS.map((kind) => (
+          <select
+            value={run.optimizer.kind}
+            aria-label="Optimiser"
+            onChange={(event) => editor.setRunSettings(setOptimizerKind(editor.run, event.target.value as OptimizerKind))}
+          >
+            {OPTIMIZER_KINDS.map((kind) => (
               <option key={kind}>{kind}</option>
             ))}
           </select>
@@ -248,7 +268,7 @@ export const TrainingPanel = () => {
           className={`link-button${shown === 'advanced' ? ' open' : ''}`}
           onClick={() => toggleShown('advanced')}
           aria-expanded={shown === 'advanced'}
-          title="learning-rate schedule, seed, initialisation and augmentation"
+          title="the optimiser's parameters, learning-rate schedule, seed, initialisation and augmentation"
         >
           advanced: {describeRunSettings(run)}
         </button>
@@ -271,7 +291,7 @@ export const TrainingPanel = () => {
           runs: {project?.runs.length ?? 0}
         </button>
       </form>
-      {shown === 'advanced' && <AdvancedSettings epochs={Number(settings.epochs) || 1} />}
+      {shown === 'advanced' && <AdvancedSettings />}
       {shown === 'dataset' && <DatasetPicker />}
       {shown === 'runs' && <RunHistory />}
       {problem && <div className="training-failure">{problem}</div>}

@@ -1,18 +1,23 @@
 /**
- * The hyper-parameters the training panel's "Advanced" section edits, as the project stores
- * them: the learning-rate schedule and warm-up, the seed and the initialisation (in
- * `training`), and augmentation (in `preprocess.augment`). Pure edits, each giving new settings,
+ * The hyper-parameters the training panel edits, as the project stores them: epochs, batch size,
+ * learning rate and the optimiser with its parameters, the learning-rate schedule and warm-up,
+ * the seed and the initialisation (in `training`), and augmentation (in `preprocess.augment`). Pure edits, each giving new settings,
  * and the parsing of typed values with a message saying what is wrong. Settings at their default
  * are left out, so the project file only holds what someone chose.
  */
 import type { PreprocessSpec } from '../../engine/data/spec';
-import type { ProjectDocument } from '../../engine/project/schema';
+import { DEFAULT_TRAINING, type ProjectDocument } from '../../engine/project/schema';
 import type { RandomInit } from '../../engine/train/init';
+import type { OptimizerConfig, OptimizerKind } from '../../engine/train/optimizers';
 import type { Schedule } from '../../engine/train/schedules';
 
 export type Augment = NonNullable<PreprocessSpec['augment']>;
 
 export interface RunSettings {
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly optimizer: OptimizerConfig;
   readonly seed: number;
   /** Absent: a constant rate. */
   readonly schedule?: Schedule;
@@ -23,7 +28,15 @@ export interface RunSettings {
   readonly augment?: Augment;
 }
 
-export const DEFAULT_RUN_SETTINGS: RunSettings = { seed: 42 };
+export const DEFAULT_RUN_SETTINGS: RunSettings = {
+  epochs: DEFAULT_TRAINING.epochs,
+  batchSize: DEFAULT_TRAINING.batchSize,
+  learningRate: DEFAULT_TRAINING.learningRate,
+  optimizer: DEFAULT_TRAINING.optimizer,
+  seed: DEFAULT_TRAINING.seed,
+};
+
+export const OPTIMIZER_KINDS: readonly OptimizerKind[] = ['adam', 'adamw', 'sgd', 'rmsprop'];
 
 export const SCHEDULE_KINDS: readonly { readonly kind: Schedule['kind']; readonly label: string }[] = [
   { kind: 'constant', label: 'constant' },
@@ -94,6 +107,9 @@ export const parseMilestones = (input: string): Parsed<number[]> => {
 };
 
 export const SEED_RULE: NumberRule = { whole: true, min: 0, max: 2 ** 32 - 1 };
+export const EPOCHS_RULE: NumberRule = { whole: true, min: 1, max: 100_000 };
+export const BATCH_SIZE_RULE: NumberRule = { whole: true, min: 1, max: 65_536 };
+export const LEARNING_RATE_RULE: NumberRule = { above: 0 };
 export const WARM_UP_RULE: NumberRule = { whole: true, min: 0, optional: true };
 
 /** A schedule's own parameters, in the order they are shown. */
@@ -114,7 +130,12 @@ export const SCHEDULE_FIELDS: Record<Schedule['kind'], readonly ScheduleField[]>
   'multi-step': [{ name: 'milestones', label: 'at epochs', help: 'the epochs at which to reduce, such as 5, 10' }, GAMMA],
   exponential: [{ ...GAMMA, help: 'multiply the rate by this every epoch' }],
   cosine: [
-    { name: 'totalEpochs', label: 'over', help: 'epochs from the base rate to the minimum', rule: { whole: true, min: 1 } },
+    {
+      name: 'totalEpochs',
+      label: 'over',
+      help: 'epochs from the base rate to the minimum; while it equals Epochs it follows a change of Epochs',
+      rule: { whole: true, min: 1 },
+    },
     MINIMUM,
   ],
   plateau: [
@@ -134,6 +155,93 @@ export const scheduleFieldText = (schedule: Schedule | undefined, name: string):
 export const parseScheduleField = (field: ScheduleField, text: string): Parsed<number | number[] | undefined> =>
   field.rule ? parseNumber(text, field.rule) : parseMilestones(text);
 
+/** An optimiser's own numeric parameter; blank leaves it at PyTorch's default (`placeholder`). */
+export interface OptimizerField {
+  readonly name: string;
+  readonly label: string;
+  readonly help: string;
+  readonly rule: NumberRule;
+  readonly placeholder: string;
+}
+
+const WEIGHT_DECAY: OptimizerField = {
+  name: 'weightDecay',
+  label: 'weight decay',
+  help: 'L2 penalty on the weights (blank: 0)',
+  rule: { min: 0, optional: true },
+  placeholder: '0',
+};
+const ADAM_FIELDS: readonly OptimizerField[] = [
+  {
+    name: 'beta1',
+    label: 'β1',
+    help: 'decay of the running mean of the gradient (blank: 0.9)',
+    rule: { min: 0, below: 1, optional: true },
+    placeholder: '0.9',
+  },
+  {
+    name: 'beta2',
+    label: 'β2',
+    help: 'decay of the running mean of its square (blank: 0.999)',
+    rule: { min: 0, below: 1, optional: true },
+    placeholder: '0.999',
+  },
+  { name: 'epsilon', label: 'ε', help: 'added to the denominator (blank: 1e-8)', rule: { above: 0, optional: true }, placeholder: '1e-8' },
+  WEIGHT_DECAY,
+];
+
+export const OPTIMIZER_FIELDS: Record<OptimizerKind, readonly OptimizerField[]> = {
+  sgd: [
+    {
+      name: 'momentum',
+      label: 'momentum',
+      help: 'how much of the last step carries on (blank: 0)',
+      rule: { min: 0, below: 1, optional: true },
+      placeholder: '0',
+    },
+    {
+      name: 'dampening',
+      label: 'dampening',
+      help: 'how much of the gradient the momentum leaves out (blank: 0)',
+      rule: { min: 0, max: 1, optional: true },
+      placeholder: '0',
+    },
+    WEIGHT_DECAY,
+  ],
+  adam: ADAM_FIELDS,
+  adamw: ADAM_FIELDS,
+  rmsprop: [
+    {
+      name: 'alpha',
+      label: 'α',
+      help: 'decay of the running mean of the squared gradient (blank: 0.99)',
+      rule: { min: 0, below: 1, optional: true },
+      placeholder: '0.99',
+    },
+    {
+      name: 'epsilon',
+      label: 'ε',
+      help: 'added to the denominator (blank: 1e-8)',
+      rule: { above: 0, optional: true },
+      placeholder: '1e-8',
+    },
+    {
+      name: 'momentum',
+      label: 'momentum',
+      help: 'how much of the last step carries on (blank: 0)',
+      rule: { min: 0, below: 1, optional: true },
+      placeholder: '0',
+    },
+    WEIGHT_DECAY,
+  ],
+};
+
+/** What is wrong with an optimiser's parameters together (Nesterov needs momentum and no dampening), or null. */
+export const optimizerProblem = (optimizer: OptimizerConfig): string | null =>
+  optimizer.kind === 'sgd' && optimizer.nesterov && !((optimizer.momentum ?? 0) > 0 && !optimizer.dampening)
+    ? 'Nesterov needs a momentum above 0 and no dampening'
+    : null;
+
 // ---------------------------------------------------------------------------------------------
 // Edits.
 
@@ -144,6 +252,30 @@ const without = <T extends object>(value: T, key: string): T => {
 };
 
 export const setSeed = (run: RunSettings, seed: number): RunSettings => ({ ...run, seed });
+
+/** A cosine schedule over as many epochs as the run follows a change of the epochs; one set to another length keeps it. */
+export const setEpochs = (run: RunSettings, epochs: number): RunSettings => {
+  const schedule = run.schedule;
+  if (schedule?.kind === 'cosine' && schedule.totalEpochs === run.epochs)
+    return { ...run, epochs, schedule: { ...schedule, totalEpochs: epochs } };
+  return { ...run, epochs };
+};
+
+export const setBatchSize = (run: RunSettings, batchSize: number): RunSettings => ({ ...run, batchSize });
+
+export const setLearningRate = (run: RunSettings, learningRate: number): RunSettings => ({ ...run, learningRate });
+
+/** Another optimiser with PyTorch's defaults (SGD with momentum 0.9); the same kind keeps its parameters. */
+export const setOptimizerKind = (run: RunSettings, kind: OptimizerKind): RunSettings => {
+  if (run.optimizer.kind === kind) return run;
+  return { ...run, optimizer: kind === 'sgd' ? { kind, momentum: 0.9 } : { kind } };
+};
+
+/** One parameter of the optimiser; undefined (or Nesterov off) removes it, leaving the default. */
+export const setOptimizerParam = (run: RunSettings, name: string, value: number | boolean | undefined): RunSettings => {
+  const rest = without(run.optimizer, name);
+  return { ...run, optimizer: value === undefined || value === false ? rest : ({ ...rest, [name]: value } as OptimizerConfig) };
+};
 
 /** A schedule of this kind with starting parameters for a run of `epochs` epochs. */
 export const defaultSchedule = (kind: Schedule['kind'], epochs: number): Schedule => {
@@ -231,9 +363,13 @@ export const setAugment = (run: RunSettings, option: AugmentOption, value: boole
 // The project.
 
 export const runSettingsOf = (project: Pick<ProjectDocument, 'training' | 'preprocess'>): RunSettings => {
-  const { seed, schedule, warmUpSteps, init } = project.training;
+  const { epochs, batchSize, learningRate, optimizer, seed, schedule, warmUpSteps, init } = project.training;
   const augment = project.preprocess?.augment;
   return {
+    epochs,
+    batchSize,
+    learningRate,
+    optimizer,
     seed,
     ...(schedule && schedule.kind !== 'constant' ? { schedule } : {}),
     ...(warmUpSteps ? { warmUpSteps } : {}),
@@ -244,7 +380,8 @@ export const runSettingsOf = (project: Pick<ProjectDocument, 'training' | 'prepr
 
 /** The project with these settings in place of its own. */
 export const withRunSettings = <P extends Pick<ProjectDocument, 'training' | 'preprocess'>>(project: P, run: RunSettings): P => {
-  let training = { ...project.training, seed: run.seed };
+  const { epochs, batchSize, learningRate, optimizer, seed } = run;
+  let training = { ...project.training, epochs, batchSize, learningRate, optimizer, seed };
   for (const key of ['schedule', 'warmUpSteps', 'init'] as const) {
     training = without(training, key);
     if (run[key] !== undefined) training = { ...training, [key]: run[key] };
@@ -255,7 +392,10 @@ export const withRunSettings = <P extends Pick<ProjectDocument, 'training' | 'pr
   return preprocess ? { ...result, preprocess } : result;
 };
 
-/** The settings in a few words, for the panel's toggle and the run history: `cosine · seed 7 · flip ↔`. */
+/**
+ * The advanced settings in a few words, for the panel's toggle and the run history: `cosine ·
+ * seed 7 · flip ↔` (the epochs, batch size, rate and optimiser are shown on their own).
+ */
 export const describeRunSettings = (run: RunSettings): string => {
   const augment = run.augment ?? {};
   const parts = [

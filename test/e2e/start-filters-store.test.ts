@@ -46,6 +46,12 @@ describe('the k-means preview’s key', () => {
     };
     expect(startFiltersKey(wider, 'conv1', null)).not.toBe(key);
     expect(startFiltersKey({ ...document, training: { ...document.training, seed: 77 } }, 'conv1', null)).not.toBe(key);
+    expect(startFiltersKey({ ...document, training: { ...document.training, init: { kind: 'he-normal' } } }, 'conv1', null)).not.toBe(key);
+    const kmeans = { conv1: { start: { kind: 'kmeans' as const, patches: 500 } } };
+    expect(startFiltersKey({ ...document, training: { ...document.training, filters: kmeans } }, 'conv1', null)).not.toBe(key);
+    // The epochs, the rate and the optimiser do not change how the weights start.
+    const longer = { ...document.training, epochs: 40, learningRate: 0.1, optimizer: { kind: 'sgd' as const, momentum: 0.9 } };
+    expect(startFiltersKey({ ...document, training: longer }, 'conv1', null)).toBe(key);
     expect(startFiltersKey({ ...document, dataset: { kind: 'shapes', task: 'classify', size: 28, samples: 50 } }, 'conv1', null)).not.toBe(
       key,
     );

@@ -69,7 +69,8 @@ const settingsFrom = (base: TrainingSettings, args: TrainArguments): TrainingSet
     epochs: wholeNumber(args.epochs, 'epochs') ?? base.epochs,
     batchSize: wholeNumber(args.batchSize, 'batch-size') ?? base.batchSize,
     learningRate,
-    ...(args.optimizer ? { optimizer: OPTIMIZERS[args.optimizer] } : {}),
+    // The project's own optimiser keeps its parameters; another starts from its defaults.
+    ...(args.optimizer && args.optimizer !== base.optimizer.kind ? { optimizer: OPTIMIZERS[args.optimizer] } : {}),
     seed,
   };
 };
@@ -147,8 +148,8 @@ export const runTrain = async (args: TrainArguments, out: Terminal, err: Termina
       if (keepRunWeights) runTensors.set(runId, named!);
       const record = { ...run(status, extra), ...(keepRunWeights ? { weightsFile: runWeightsFile(runId) } : {}) };
       const document: ProjectDocument = {
+        // The flags override the project's settings for this run only: its record has them, the project keeps its own.
         ...project,
-        training,
         runs: [...opened.project.runs, record],
         ...(named ? { weights: { file: CURRENT_WEIGHTS_FILE, graphVersion: version } } : {}),
       };

@@ -10,6 +10,8 @@ import { TEMPLATES } from '../../../engine/graph/templates';
 import { readProjectFile } from '../../../engine/project/container';
 import { compactEpochStats } from '../../../engine/project/run-stats';
 import { expectedTensorsFromCatalogue } from '../../../electron/services/project/expected-tensors';
+import { lenet5 } from '../../../engine/graph/templates/classic';
+import { ProjectStore } from '../../../electron/services/project/store';
 
 const run = promisify(execFile);
 const BIN = join(process.cwd(), 'bin', 'cnn-studio.mjs');
@@ -175,6 +177,28 @@ describe('cnn-studio train, eval and predict', () => {
     expect(saved.project.runs.map((run) => run.epochStats?.length)).toEqual([2, 1]);
     expect(saved.project.runs[1].epochStats).toEqual([compactEpochStats(stats.stats)]);
   });
+
+  it("trains with the project's settings, the flags overriding them", async () => {
+    const file = join(folder, 'settings.cnnproj');
+    const store = new ProjectStore();
+    const optimizer = { kind: 'sgd', momentum: 0.8, nesterov: true, weightDecay: 0.0001 } as const;
+    const created = await store.create(file, lenet5(), {
+      dataset: { kind: 'mnist' },
+      training: { epochs: 1, batchSize: 16, learningRate: 0.02, optimizer, seed: 3 },
+    });
+    if (!created.ok) throw new Error(created.error.message);
+    expect((await cli('train', file, '--limit', '64')).code).toBe(0);
+    expect((await cli('train', file, '--limit', '64', '--optimizer', 'sgd', '--lr', '0.01')).code).toBe(0);
+    expect((await cli('train', file, '--limit', '64', '--optimizer', 'adam', '--batch-size', '32', '--epochs', '2')).code).toBe(0);
+    const opened = await new ProjectStore().open(file);
+    if (!opened.ok) throw new Error(opened.error.message);
+    const [own, sameOptimizer, overridden] = opened.project.runs.map((run) => run.training);
+    expect(own).toMatchObject({ epochs: 1, batchSize: 16, learningRate: 0.02, optimizer, seed: 3 });
+    expect(sameOptimizer).toMatchObject({ epochs: 1, learningRate: 0.01, optimizer });
+    expect(overridden).toMatchObject({ epochs: 2, batchSize: 32, learningRate: 0.02, optimizer: { kind: 'adam' } });
+    // The flags change the run, not the project's settings.
+    expect(opened.project.training).toMatchObject({ epochs: 1, batchSize: 16, learningRate: 0.02, optimizer });
+  }, 120_000);
 
   it('stops cleanly on Ctrl-C and keeps the last checkpoint', async () => {
     const file = join(folder, 'interrupted.cnnproj');
