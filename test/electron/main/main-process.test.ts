@@ -103,7 +103,7 @@ describe('starting the app', () => {
 
 describe('the IPC handlers', () => {
   it("answer the window's top frame as the Electron host", async () => {
-    expect(value(await call('studio:hello', []))).toMatchObject({ host: 'electron', apiVersion: 4 });
+    expect(value(await call('studio:hello', []))).toMatchObject({ host: 'electron', apiVersion: 5 });
   });
 
   it('refuse another page, a sub-frame and an unknown web contents', async () => {
