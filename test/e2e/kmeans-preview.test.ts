@@ -3,7 +3,7 @@
 // random draw until Preview asks the host, then its 32 filter pictures are the k-means filters
 // (zero mean, norm √2 each) of the training panel's sample limit; a change of the limit or of the
 // layer makes them stale again. A large layer's preview shows a progress bar, and Cancel stops
-// it (the host's thread ends: the next preview is answered at once, and the first never shows).
+// it; one that fails says why.
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canvasPixels } from './canvas-pixels';
@@ -113,6 +113,13 @@ describe.skipIf(chromiumMissing !== null)('previewing k-means filters', () => {
     await expect.poll(() => cards.getAttribute('data-start')).toBe('random');
     expect(await note.getAttribute('data-state')).toBe('waiting');
     expect(await page.getByTestId('kmeans-problem').count()).toBe(0);
+
+    // a preview that fails in the host's thread says why, under the button
+    await page.locator('#param-conv1-filters').fill('4');
+    await page.locator('#param-conv1-kernel').fill('29');
+    await page.getByRole('button', { name: 'Preview the k-means filters' }).click();
+    await expect.poll(() => page.getByTestId('kmeans-problem').textContent(), { timeout: 60_000 }).toContain('does not fit');
+    expect(await page.getByTestId('kmeans-progress').count()).toBe(0);
   }, 120_000);
 
   it('had no errors in the page', () => {
