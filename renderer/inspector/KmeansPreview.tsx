@@ -41,7 +41,8 @@ export const KmeansPreview = ({ api, nodeId, limit, state, current }: Props) => 
             aria-label="k-means progress"
             data-testid="kmeans-progress"
             max={1}
-            {...(state.progress ? { value: state.progress.fraction } : {})}
+            // indeterminate while the images are opened (their reader does not say how far it is)
+            {...(state.progress?.stage === 'kmeans' ? { value: state.progress.fraction } : {})}
           />
           <button onClick={() => startFilters.cancel()}>Cancel</button>
         </span>
