@@ -1,6 +1,7 @@
 // Bundles the desktop app's Node-side code with Vite (no electron-vite needed):
 //   out/main/index.mjs    the main process (ESM; Electron >= 28 loads ESM mains)
 //   out/main/worker.mjs   the training worker for utilityProcess.fork (ESM entries: electron#40047)
+//   out/main/data-server.mjs  the GPU window's data server, also a utility process
 //   out/preload/index.cjs the preload: CommonJS, since sandboxed preloads cannot be ESM
 //   out/preload/gpu.cjs   the hidden GPU window's preload
 // and, with `--renderer`, the renderer (renderer/vite.config.ts → out/renderer) and the GPU
@@ -38,6 +39,7 @@ export const buildElectron = async ({ outDir = resolve(ROOT, 'out'), renderer = 
         input: {
           index: resolve(ROOT, 'electron/main/index.ts'),
           worker: resolve(ROOT, 'electron/worker/utility-entry.ts'),
+          'data-server': resolve(ROOT, 'electron/worker/data-entry.ts'),
           // electron/worker/programs.ts finds it beside the worker.
           'cpu-helper': resolve(ROOT, 'electron/worker/thread-helper-node.ts'),
           'start-filters': resolve(ROOT, 'electron/worker/start-filters-thread.ts'),

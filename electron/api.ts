@@ -133,7 +133,7 @@ export interface TrainingOverrides {
   readonly continueFromWeights?: boolean;
   /**
    * Where to train: 'auto' (the default: the GPU when there is a fast one), 'cpu' or 'webgpu'.
-   * The desktop app trains on WebGPU only on a dataset made in memory (shapes, denoise) so far.
+   * The desktop app trains WebGPU jobs in a hidden window, which reads file datasets from a data server process.
    */
   readonly backend?: 'auto' | 'cpu' | 'webgpu';
 }

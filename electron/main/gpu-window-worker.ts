@@ -3,10 +3,12 @@
  * which a utility process lacks), seen through the WorkerHandle interface the job manager knows.
  * The window's page speaks the worker protocol over a MessagePort (main keeps one end, the page
  * gets the other from gpu-window-host.ts). Every message is validated on arrival, as from any
- * worker. The window's end is classified like a utility process's (classifyUtilityExit), from
- * `render-process-gone`. No electron import: the window and port are anything shaped like
- * Electron's, so tests drive the handle under plain Node.
+ * worker. The start message binds the window's data server (which reads file datasets for the
+ * page) to the job's dataset. The window's end is classified like a utility process's
+ * (classifyUtilityExit), from `render-process-gone`. No electron import: the window and port are
+ * anything shaped like Electron's, so tests drive the handle under plain Node.
  */
+import type { HostMessage, StartMessage } from '../worker/protocol';
 import { PortWorkerHandle } from './port-worker-handle';
 import { classifyUtilityExit, type GoneDetails } from './utility-worker';
 
@@ -37,6 +39,7 @@ export class GpuWindowWorker extends PortWorkerHandle {
   constructor(
     private readonly window: HiddenWindow,
     private readonly port: WorkerPort,
+    private readonly data?: { bind(start: StartMessage): void; close(): void },
   ) {
     super();
     port.on('message', (event) => this.receive(event.data));
@@ -67,6 +70,16 @@ export class GpuWindowWorker extends PortWorkerHandle {
     this.end();
   }
 
+  /** The data server stopped: the job fails with the reason (the page would wait for its samples for ever). */
+  dataFailed(reason: string): void {
+    if (!this.hasExited && !this.finished) this.receive({ type: 'failed', kind: 'data', reason });
+  }
+
+  override send(message: HostMessage): void {
+    if (message.type === 'start') this.data?.bind(message);
+    super.send(message);
+  }
+
   protected post(message: unknown, transfer?: unknown[]): void {
     this.port.postMessage(message, transfer);
   }
@@ -78,6 +91,7 @@ export class GpuWindowWorker extends PortWorkerHandle {
   private exit(): void {
     if (this.hasExited) return;
     this.port.close();
+    this.data?.close();
     this.reportExit(
       classifyUtilityExit({
         code: this.gone?.exitCode ?? 0,

@@ -47,6 +47,7 @@ const PRELOAD = join(here, '..', 'preload', 'index.cjs');
 const GPU_PRELOAD = join(here, '..', 'preload', 'gpu.cjs');
 const GPU_PAGE = `${APP_ORIGIN}/gpu-worker/index.html`;
 const WORKER = join(here, 'worker.mjs');
+const DATA_SERVER = join(here, 'data-server.mjs');
 const development = !app.isPackaged;
 
 app.setName('CNN Studio');
@@ -127,7 +128,7 @@ const start = (): void => {
     // WebGPU jobs on in-memory datasets train in a hidden window (the only place with WebGPU here).
     const workers = new WorkerRouter(
       new UtilityWorkerHost(WORKER, log),
-      new GpuWindowHost({ preload: GPU_PRELOAD, pageUrl: GPU_PAGE, log }),
+      new GpuWindowHost({ preload: GPU_PRELOAD, pageUrl: GPU_PAGE, dataServer: DATA_SERVER, log }),
     );
     const manager = new JobManager(workers, { maxConcurrent: 1, memoryLimitBytes: memoryLimitBytes() });
     services = {

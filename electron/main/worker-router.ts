@@ -1,14 +1,11 @@
 /**
- * Where a desktop job's worker runs: a job that asks for WebGPU on a dataset made in memory goes
- * to the hidden GPU window (the only place in the desktop app with WebGPU; it cannot read files),
- * every other job to a utility process, which trains on the CPU (and says so when WebGPU was asked
- * for). No electron import.
+ * Where a desktop job's worker runs: a job that asks for WebGPU goes to the hidden GPU window (the
+ * only place in the desktop app with WebGPU; it reads file datasets from a data server process),
+ * every other job to a utility process. No electron import.
  */
 import type { SpawnOptions, WorkerHandle, WorkerHost } from '../services/jobs/worker-host';
-import { GPU_WINDOW_DATASETS } from '../worker/gpu-page/datasets';
 
-export const runsInGpuWindow = (options: SpawnOptions): boolean =>
-  options.backend === 'webgpu' && GPU_WINDOW_DATASETS.includes(options.datasetKind ?? '');
+export const runsInGpuWindow = (options: SpawnOptions): boolean => options.backend === 'webgpu';
 
 export class WorkerRouter implements WorkerHost {
   constructor(

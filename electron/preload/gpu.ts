@@ -1,7 +1,7 @@
 /**
- * The hidden GPU window's preload (electron/main/gpu-window-host.ts): hands the worker port that
- * main sends on `studio:gpu-port` to the page (electron/worker/gpu-page/worker-page.ts) with
- * `window.postMessage`, and exposes nothing. Bundled to out/preload/gpu.cjs; its only require is
+ * The hidden GPU window's preload (electron/main/gpu-window-host.ts): hands the worker port and
+ * the data port that main sends on `studio:gpu-port` to the page
+ * (electron/worker/gpu-page/worker-page.ts) with `window.postMessage`, and exposes nothing. Bundled to out/preload/gpu.cjs; its only require is
  * `electron`.
  */
 import { ipcRenderer } from 'electron';
@@ -15,7 +15,7 @@ interface PageWindow {
 let handed = false;
 ipcRenderer.on(GPU_PORT_CHANNEL, (event) => {
   const ports = event.ports as unknown as { close(): void }[];
-  if (handed || ports.length !== 1) {
+  if (handed || ports.length !== 2) {
     for (const port of ports) port.close();
     return;
   }

@@ -14,13 +14,13 @@
 import { CPU_LAYERS } from '../../engine/backends/cpu/layers';
 import { DeviceLostError, type GpuContext } from '../../engine/backends/webgpu/device';
 import { GpuTrainer } from '../../engine/backends/webgpu/trainer';
-import type { Dataset } from '../../engine/data/dataset';
+import { loadAll, type Dataset } from '../../engine/data/dataset';
 import type { DatasetProblem } from '../../engine/data/problems';
 import { FilterInitError } from '../../engine/train/filter-init';
 import { PatchInitError } from '../../engine/train/init-kmeans';
 import { compileModel, InvalidGraphError } from '../../engine/train/plan';
 import { DivergedError, Trainer, type Checkpoint, type EpochReport } from '../../engine/train/trainer';
-import { computeEpochStats } from './epoch-stats';
+import { computeEpochStats, PROBE_SAMPLES } from './epoch-stats';
 import { openGpuBackend, type GpuBackendChoice } from './gpu-node';
 import { openTrainingData } from './training-data';
 import { answerVisual, FilterWatch } from './visual';
@@ -42,6 +42,12 @@ const SLICE_MS = 50;
  * are exact either way (they are summed on the GPU).
  */
 const GPU_LOSS_INTERVAL = 10;
+
+type TrainingData = ReturnType<typeof openTrainingData>;
+
+/** Some convolution starts from k-means on the training set's patches. */
+const usesPatches = (message: StartMessage): boolean =>
+  Object.values(message.training.filters ?? {}).some((settings) => settings?.start?.kind === 'kmeans');
 
 const toTensorList = (tensors: ReadonlyMap<string, Float32Array> | Readonly<Record<string, Float32Array>>): TensorList =>
   (tensors instanceof Map ? [...tensors] : Object.entries(tensors)).map(([name, values]) => [name, values.slice()]);
@@ -73,8 +79,8 @@ export interface TrainingJobOptions {
   readonly openGpu?: (requested: 'webgpu' | 'auto') => Promise<GpuBackendChoice>;
   /** The GPU trainer waits for its loss every N steps (see GpuTrainer); default GPU_LOSS_INTERVAL. */
   readonly lossInterval?: number;
-  /** Opens the datasets a start message names (default: from disk; the GPU window has no disk). */
-  readonly openData?: typeof openTrainingData;
+  /** Opens the datasets a start message names (default: from disk; the GPU window reads through its data port). */
+  readonly openData?: (message: StartMessage) => TrainingData | Promise<TrainingData>;
 }
 
 export class TrainingJob {
@@ -169,7 +175,7 @@ export class TrainingJob {
     let train: Dataset;
     let validation: Dataset | undefined;
     try {
-      ({ train, validation, problems: this.problems } = (this.options.openData ?? openTrainingData)(message));
+      ({ train, validation, problems: this.problems } = await (this.options.openData ?? openTrainingData)(message));
     } catch (error) {
       this.finished = true;
       this.post({ type: 'failed', kind: 'data', reason: error instanceof Error ? error.message : String(error) });
@@ -196,7 +202,11 @@ export class TrainingJob {
           target.set(values);
         }
         if (trainer instanceof GpuTrainer) trainer.uploadWeights();
-      } else trainer.initialiseWeights();
+      } else {
+        // k-means cuts patches from samples it picks itself: a dataset read through a data port fetches them all first.
+        if (usesPatches(message)) await loadAll(train);
+        trainer.initialiseWeights();
+      }
       this.trainer = trainer;
       this.post({
         type: 'started',
@@ -286,6 +296,12 @@ export class TrainingJob {
   /** The layers' statistics after an epoch (gradients only from the CPU trainer, which keeps them in the model). */
   private async sendEpochStats(trainer: Trainer | GpuTrainer, epoch: number): Promise<void> {
     if (trainer instanceof GpuTrainer) await trainer.downloadWeights();
+    const probe = Math.min(PROBE_SAMPLES, trainer.config.batchSize, trainer.train.size);
+    await trainer.train.fetchSamples?.(
+      Int32Array.from({ length: probe }, (_, i) => i),
+      0,
+      probe,
+    );
     const { stats, snapshot } = computeEpochStats(
       trainer.model,
       trainer.train,

@@ -6,8 +6,7 @@
  *
  * GPU: Dawn's Node addon is refused inside Electron (its external ArrayBuffers break the V8 memory
  * cage: dawn-gpu/node-webgpu#5) and a utility process has no `navigator.gpu`, so jobs here train on
- * the CPU; WebGPU jobs on datasets made in memory run in the hidden GPU window instead
- * (electron/main/worker-router.ts).
+ * the CPU; WebGPU jobs run in the hidden GPU window instead (electron/main/worker-router.ts).
  */
 import { GpuUnavailableError } from '../../engine/backends/webgpu/device';
 import type { GpuBackendChoice } from './gpu-node';
@@ -35,11 +34,11 @@ export const utilityProcessGpu = async (requested: 'webgpu' | 'auto'): Promise<G
   if (requested === 'auto')
     return {
       backend: 'cpu',
-      reason: 'the desktop app trains on the CPU unless WebGPU is asked for on a dataset made in memory (its GPU window cannot read files)',
+      reason: 'the desktop app trains on the CPU unless the WebGPU backend is asked for (WebGPU jobs train in its GPU window)',
       context: null,
     };
   throw new GpuUnavailableError(
-    'the desktop app trains on WebGPU only with a dataset made in memory (shapes, denoise) so far: its GPU window cannot read files; choose the CPU backend, or train with `cnn-studio serve` or `cnn-studio train`, whose workers reach the GPU',
+    'a utility process has no WebGPU: the desktop app trains WebGPU jobs in its GPU window, not here; choose the CPU backend to train here',
   );
 };
 

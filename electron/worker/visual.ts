@@ -4,6 +4,7 @@
  * every N steps while the host `watch`es. TrainingJob calls these between training steps.
  */
 import { GpuTrainer } from '../../engine/backends/webgpu/trainer';
+import { loadAll } from '../../engine/data/dataset';
 import type { Trainer } from '../../engine/train/trainer';
 import { computeVisual, firstFilterNode, visualFailure } from './visual-compute';
 import type { VisualReplyMessage, VisualRequestMessage, WatchMessage } from './visual-protocol';
@@ -23,6 +24,8 @@ export const answerVisual = async (
   try {
     if (trainer instanceof GpuTrainer && live) await trainer.downloadWeights();
     const { model, train, validation, epoch, globalStep } = trainer;
+    // Every kind but filters reads samples; a dataset read through a data port (the GPU window) fetches them first.
+    if (request.kind !== 'filters') await Promise.all([loadAll(train), loadAll(validation)]);
     return computeVisual({ model, train, validation, epoch, globalStep }, request);
   } catch (error) {
     return visualFailure(request, error, trainer.globalStep, trainer.epoch);

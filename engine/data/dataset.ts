@@ -19,7 +19,23 @@ export interface Dataset {
   fill(indices: Int32Array, start: number, count: number, x: Float32Array, y: Int32Array | Float32Array): void;
   /** The class of one sample without reading its pixels, where the dataset can tell it cheaply. */
   classOf?(index: number): number;
+  /**
+   * Fetches samples `indices[start .. start + count)` before `fill` may read them, for a dataset
+   * whose samples live elsewhere (the GPU window reads files through main). Absent: `fill` reads
+   * any sample at any time.
+   */
+  fetchSamples?(indices: Int32Array, start: number, count: number): Promise<void>;
 }
+
+/** Fetches every sample of `dataset` that `fetchSamples` must fetch (none for most datasets). */
+export const loadAll = async (dataset: Dataset | undefined): Promise<void> => {
+  if (dataset?.fetchSamples)
+    await dataset.fetchSamples(
+      Int32Array.from({ length: dataset.size }, (_, i) => i),
+      0,
+      dataset.size,
+    );
+};
 
 /**
  * How many samples of each class `dataset` holds: from `classOf` when it has one, else by reading

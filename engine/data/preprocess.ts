@@ -133,6 +133,15 @@ export interface AugmentOptions {
   readonly noise?: number;
 }
 
+/** True when the options change samples: each read of a sample then gives a different picture. */
+export const augments = (options: AugmentOptions | undefined): boolean =>
+  !!options &&
+  (!!options.flipHorizontal ||
+    !!options.flipVertical ||
+    Math.floor(options.shift ?? 0) > 0 ||
+    (options.rotate ?? 0) > 0 ||
+    (options.noise ?? 0) > 0);
+
 /** Random flips, shifts, rotations and noise on each sample as it is read; see the file's comment. */
 export class AugmentedDataset implements Dataset {
   /** Preprocessing keeps each sample's class. */
@@ -173,7 +182,7 @@ export class AugmentedDataset implements Dataset {
     this.maxAngle = (Math.max(0, options.rotate ?? 0) * Math.PI) / 180;
     this.noise = Math.max(0, options.noise ?? 0);
     this.geometric = !!options.flipHorizontal || !!options.flipVertical || this.maxShift > 0 || this.maxAngle > 0;
-    this.active = this.geometric || this.noise > 0;
+    this.active = augments(options);
     if (this.geometric && base.sampleShape.length !== 3) {
       throw new RangeError(`${base.name} has samples of shape ${base.sampleShape.join('×')}; flips, shifts and rotations need images`);
     }

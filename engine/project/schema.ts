@@ -15,6 +15,7 @@ import type { RandomInit } from '../train/init';
 import type { OptimizerKind } from '../train/optimizers';
 import type { Schedule } from '../train/schedules';
 import type { TrainingConfig } from '../train/trainer';
+import type { EpochStats } from '../viz/training-stats';
 import { formatJson, type JsonPath } from './format-json';
 import { canonicalJson, sha256Hex } from './hash';
 
@@ -72,6 +73,11 @@ export interface RunRecord {
   readonly split?: SplitSpec;
   readonly preprocess?: PreprocessSpec;
   readonly epochs: readonly EpochRecord[];
+  /**
+   * Each epoch's layer statistics (histograms, norms, dead ReLUs; run-stats.ts), for the History
+   * tab. Absent in runs recorded before they were kept, and in runs that finished no epoch.
+   */
+  readonly epochStats?: readonly EpochStats[];
   /** `weights/runs/<id>.safetensors` when the run's final weights were kept. */
   readonly weightsFile?: string;
 }
@@ -517,6 +523,53 @@ const checkEpochs = (value: unknown, path: string, checks: Checks): void => {
   });
 };
 
+const checkBinned = (value: unknown, path: string, required: boolean, checks: Checks): void => {
+  const raw = checks.record(value, path, required, 'a histogram (an object with min, max and counts)');
+  if (!raw) return;
+  checks.number(raw.min, `${path}.min`, true);
+  checks.number(raw.max, `${path}.max`, true);
+  if (typeof raw.min === 'number' && typeof raw.max === 'number' && raw.min > raw.max)
+    checks.add(`${path}.max`, `is below min (${raw.min})`);
+  checks.list(raw.counts, `${path}.counts`, true)?.forEach((count, index) => checks.whole(count, `${path}.counts[${index}]`, true, 0));
+};
+
+/** RunRecord.epochStats: engine/viz/training-stats.ts's EpochStats, one per epoch, in order. */
+const checkEpochStats = (value: unknown, path: string, checks: Checks): void => {
+  let previous = 0;
+  checks.list(value, path, true)?.forEach((epoch, index) => {
+    const at = `${path}[${index}]`;
+    const raw = checks.record(epoch, at, true, "an epoch's statistics");
+    if (!raw) return;
+    checks.whole(raw.epoch, `${at}.epoch`, true, 1);
+    if (typeof raw.epoch === 'number') {
+      if (raw.epoch <= previous) checks.add(`${at}.epoch`, `must come after epoch ${previous}, not ${show(raw.epoch)}`);
+      previous = raw.epoch;
+    }
+    checks.whole(raw.globalStep, `${at}.globalStep`, true, 0);
+    checks.list(raw.layers, `${at}.layers`, true)?.forEach((layer, n) => {
+      const where = `${at}.layers[${n}]`;
+      const stats = checks.record(layer, where, true, 'a layer’s statistics');
+      if (!stats) return;
+      checks.text(stats.nodeId, `${where}.nodeId`, true, true);
+      checkBinned(stats.weights, `${where}.weights`, true, checks);
+      checks.number(stats.weightNorm, `${where}.weightNorm`, true, { min: 0 });
+      checkBinned(stats.gradients, `${where}.gradients`, false, checks);
+      checks.number(stats.gradientNorm, `${where}.gradientNorm`, false, { min: 0 });
+    });
+    checks.list(raw.relus, `${at}.relus`, true)?.forEach((relu, n) => {
+      const where = `${at}.relus[${n}]`;
+      const stats = checks.record(relu, where, true, 'a ReLU’s statistics');
+      if (!stats) return;
+      checks.text(stats.nodeId, `${where}.nodeId`, true, true);
+      checks.whole(stats.deadUnits, `${where}.deadUnits`, true, 0);
+      checks.whole(stats.units, `${where}.units`, true, 0);
+      checks.whole(stats.probeSamples, `${where}.probeSamples`, true, 0);
+      if (typeof stats.deadUnits === 'number' && typeof stats.units === 'number' && stats.deadUnits > stats.units)
+        checks.add(`${where}.deadUnits`, `is more than its ${stats.units} units`);
+    });
+  });
+};
+
 const checkRun = (value: unknown, path: string, checks: Checks, seen: Map<string, number>, index: number): void => {
   const raw = checks.record(value, path, true, 'a run record');
   if (!raw) return;
@@ -538,6 +591,7 @@ const checkRun = (value: unknown, path: string, checks: Checks, seen: Map<string
   checkSplit(raw.split, `${path}.split`, checks);
   checkPreprocess(raw.preprocess, `${path}.preprocess`, checks);
   checkEpochs(raw.epochs, `${path}.epochs`, checks);
+  if (raw.epochStats !== undefined) checkEpochStats(raw.epochStats, `${path}.epochStats`, checks);
   if (raw.weightsFile !== undefined && typeof id === 'string' && raw.weightsFile !== runWeightsFile(id))
     checks.add(`${path}.weightsFile`, `must be '${runWeightsFile(id)}', not ${show(raw.weightsFile)}`);
 };
@@ -759,4 +813,4 @@ export const serializeProject = (project: ProjectDocument): string => {
 /** Each node, edge and epoch on its own line, whatever its length. */
 const oneLinePaths = (path: JsonPath): boolean =>
   (path.length === 3 && path[0] === 'graph' && (path[1] === 'nodes' || path[1] === 'edges') && typeof path[2] === 'number') ||
-  (path.length === 4 && path[0] === 'runs' && path[2] === 'epochs' && typeof path[3] === 'number');
+  (path.length === 4 && path[0] === 'runs' && (path[2] === 'epochs' || path[2] === 'epochStats') && typeof path[3] === 'number');

@@ -2,23 +2,29 @@
  * The Visualise panel's History tab: an epoch scrubber over the run's kept snapshots (the first
  * convolution's filters and its feature maps of the training set's sample 0), another run's
  * filters beside them at the same epoch, a layer's weight and gradient histograms over the epochs
- * (epoch × bin strips), the gradient norms of every layer, and the epoch's warnings.
+ * (epoch × bin strips), the gradient norms of every layer, and the epoch's warnings. A past run
+ * of the project is loaded from its run record (statistics only: records keep no snapshots).
  */
 import { useMemo } from 'react';
 import { useStore } from '../app/hooks';
 import { histogramStrip } from '../../engine/viz/history-strip';
 import { STATS_BINS, statsWarnings } from '../../engine/viz/training-stats';
 import { RgbaCanvas } from './RgbaCanvas';
-import { atEpoch, history, shownRun, type EpochStatsEvent, type RunHistory } from './history-store';
+import type { RunRecord } from '../../engine/project/schema';
+import { app } from '../app/state';
+import { atEpoch, history, isSavedRun, savedRunId, shownRun, type EpochStatsEvent, type RunHistory } from './history-store';
 import { filterPictures, mapPicture } from './pictures';
 
-const FilterSnapshot = ({ event, caption, testId }: { event: EpochStatsEvent | undefined; caption: string; testId: string }) => {
+const FilterSnapshot = ({ run, event, testId }: { run: RunHistory; event: EpochStatsEvent | undefined; testId: string }) => {
+  const caption = run.label;
   const pictures = useMemo(() => (event?.snapshot ? filterPictures([event.snapshot.filters], 180, 160) : []), [event]);
   return (
     <figure className="viz-block" data-testid={testId} data-epoch={event?.stats.epoch ?? ''}>
       <h4>{caption}</h4>
       {!event && <div className="muted">no epoch yet</div>}
-      {event && !event.snapshot && <div className="muted">no snapshot (no small convolution)</div>}
+      {event && !event.snapshot && (
+        <div className="muted">{isSavedRun(run.jobId) ? 'no snapshot (run records keep none)' : 'no snapshot (no small convolution)'}</div>
+      )}
       {pictures.map(({ name, grid }) => (
         <RgbaCanvas key={name} image={grid} label={`${caption}: filters of ${name}`} testId={`${testId}-grid`} />
       ))}
@@ -97,11 +103,42 @@ const HistogramStrips = ({ run, nodeId, epoch }: { run: RunHistory; nodeId: stri
   );
 };
 
+const NO_RUNS: readonly RunRecord[] = [];
+
+/** The project's recorded runs that kept their statistics, to load one into the tab. */
+const SavedRunPicker = ({ loaded }: { loaded: readonly RunHistory[] }) => {
+  const runs = useStore(app, (s) => s.project?.runs ?? NO_RUNS);
+  const saved = runs.filter((run) => run.epochStats?.length);
+  if (saved.length === 0) return null;
+  return (
+    <select
+      aria-label="Saved run"
+      value=""
+      onChange={(e) => {
+        const record = saved.find((run) => run.id === e.target.value);
+        if (record) history.showSavedRun(record);
+      }}
+    >
+      <option value="">load a saved run…</option>
+      {saved.map((record) => (
+        <option key={record.id} value={record.id}>
+          {record.id} · {record.epochStats!.length} epochs{loaded.some((run) => run.jobId === savedRunId(record.id)) ? ' (loaded)' : ''}
+        </option>
+      ))}
+    </select>
+  );
+};
+
 export const HistoryView = () => {
   const state = useStore(history, (s) => s);
   const run = shownRun(state);
   if (!run || run.epochs.length === 0)
-    return <p className="muted">Each finished epoch adds its statistics and a snapshot here; train at least one epoch.</p>;
+    return (
+      <div className="history-view" data-testid="history-view">
+        <p className="muted">Each finished epoch adds its statistics and a snapshot here; train at least one epoch, or load a saved run.</p>
+        <SavedRunPicker loaded={state.runs} />
+      </div>
+    );
   const shown = atEpoch(run, state.epoch)!;
   const epoch = shown.stats.epoch;
   const others = state.runs.filter((other) => other.jobId !== run.jobId);
@@ -140,10 +177,11 @@ export const HistoryView = () => {
             </option>
           ))}
         </select>
+        <SavedRunPicker loaded={state.runs} />
       </div>
       <div className="history-snapshots">
-        <FilterSnapshot event={shown} caption={run.label} testId="history-filters" />
-        {compare && <FilterSnapshot event={atEpoch(compare, epoch)} caption={compare.label} testId="history-compare" />}
+        <FilterSnapshot run={run} event={shown} testId="history-filters" />
+        {compare && <FilterSnapshot run={compare} event={atEpoch(compare, epoch)} testId="history-compare" />}
         {shown.snapshot && (
           <figure className="viz-block" data-testid="history-maps">
             <h4>Sample {shown.snapshot.sampleIndex}</h4>

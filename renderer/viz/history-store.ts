@@ -1,10 +1,12 @@
 /**
  * The History tab's state: every `epoch-stats` event of this project's runs in this window (the
- * training store hands them over as they come), the epoch the scrubber shows, the layer whose
+ * training store hands them over as they come), past runs' statistics loaded from their run
+ * records (`RunRecord.epochStats`, without snapshots), the epoch the scrubber shows, the layer whose
  * histograms are drawn, and the run compared with the current one. The newest run's last epoch
  * gives the canvas its warnings (dead ReLUs, vanishing or exploding gradients). Framework-free.
  */
 import type { StudioJobEvent } from '../../electron/api';
+import type { RunRecord } from '../../engine/project/schema';
 import { statsWarnings, type StatsWarning } from '../../engine/viz/training-stats';
 import { Store } from '../editor/store-core';
 
@@ -82,6 +84,23 @@ export class HistoryStore extends Store<HistoryState> {
     this.set({ ...this.state, runs, ...(newest ? { warnings: byNode(statsWarnings(event.stats)) } : {}) });
   }
 
+  /**
+   * Shows a past run from its record: first among the runs (it never takes the canvas's
+   * warnings, which are the newest live run's), keeping the newest others. False when the record
+   * holds no statistics (runs recorded before they were kept).
+   */
+  showSavedRun(record: RunRecord): boolean {
+    if (!record.epochStats?.length) return false;
+    const jobId = savedRunId(record.id);
+    if (!this.state.runs.some((run) => run.jobId === jobId)) {
+      const epochs = record.epochStats.map((stats): EpochStatsEvent => ({ type: 'epoch-stats', stats }));
+      const others = this.state.runs.slice(-(MAX_KEPT_RUNS - 1));
+      this.set({ ...this.state, runs: [{ jobId, label: `saved ${record.id}`, epochs }, ...others] });
+    }
+    this.showRun(jobId);
+    return true;
+  }
+
   showRun(jobId: string): void {
     this.set({ ...this.state, jobId, epoch: null });
   }
@@ -100,6 +119,11 @@ export class HistoryStore extends Store<HistoryState> {
 }
 
 export const history = new HistoryStore();
+
+/** The History tab's id of a run loaded from its record (live runs go by their job ids). */
+export const savedRunId = (runId: string): string => `saved:${runId}`;
+
+export const isSavedRun = (jobId: string): boolean => jobId.startsWith('saved:');
 
 /** The run shown. */
 export const shownRun = (state: HistoryState): RunHistory | undefined =>

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { commonBins, histogramStrip } from '../../engine/viz/history-strip';
 import type { EpochStats } from '../../engine/viz/training-stats';
-import { atEpoch, HistoryStore, MAX_KEPT_RUNS, shownRun, type EpochStatsEvent } from '../../renderer/viz/history-store';
+import type { RunRecord } from '../../engine/project/schema';
+import { atEpoch, HistoryStore, MAX_KEPT_RUNS, savedRunId, shownRun, type EpochStatsEvent } from '../../renderer/viz/history-store';
 
 const event = (epoch: number, deadUnits = 0, gradientNorm = 1): EpochStatsEvent => {
   const stats: EpochStats = {
@@ -81,6 +82,39 @@ describe('HistoryStore', () => {
     store.beginRun('job-3');
     expect(store.getState().runs.map((run) => run.label)).toEqual(['run 1']);
   });
+
+  it('loads a past run from its record, first among the runs, without touching the canvas warnings', () => {
+    const store = new HistoryStore();
+    const record = { ...recorded('run-4'), epochStats: [event(1, 9).stats, event(2).stats] };
+    expect(store.showSavedRun(recorded('run-1'))).toBe(false);
+    for (let i = 1; i <= MAX_KEPT_RUNS; i++) store.beginRun(`job-${i}`);
+    store.receive(`job-${MAX_KEPT_RUNS}`, event(1, 0, 1e-9));
+    expect(store.showSavedRun(record)).toBe(true);
+    const state = store.getState();
+    expect(state.runs.map((run) => run.jobId)).toEqual([
+      savedRunId('run-4'),
+      ...Array.from({ length: MAX_KEPT_RUNS - 1 }, (_, i) => `job-${i + 2}`),
+    ]);
+    expect(shownRun(state)).toMatchObject({ label: 'saved run-4', epochs: [{ stats: { epoch: 1 } }, { stats: { epoch: 2 } }] });
+    expect(atEpoch(shownRun(state), 1)?.stats.relus[0].deadUnits).toBe(9);
+    expect([...state.warnings.keys()]).toEqual(['conv1']);
+    // Loading it again shows the one already loaded.
+    store.showRun('job-2');
+    store.showSavedRun(record);
+    expect(store.getState().runs).toHaveLength(MAX_KEPT_RUNS);
+    expect(store.getState().jobId).toBe(savedRunId('run-4'));
+  });
+});
+
+/** A run record as a project file keeps it, without statistics (as files written before they were kept). */
+const recorded = (id: string): RunRecord => ({
+  id,
+  startedAt: '2026-01-01T00:00:00Z',
+  status: 'completed',
+  graphVersion: 'abc',
+  training: { epochs: 2, batchSize: 8, learningRate: 0.01, optimizer: { kind: 'sgd' }, seed: 1 },
+  dataset: { kind: 'mnist' },
+  epochs: [],
 });
 
 describe('histogram strips', () => {

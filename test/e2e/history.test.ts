@@ -1,7 +1,8 @@
 // The Visualise panel's History tab end to end: the real `cnn-studio serve` in headless Chromium.
 // LeNet-5 trains three short epochs on an MNIST subset; the scrubber moves between the epochs and
 // conv1's filters change with it; a second run, at far too high a learning rate, shows the first
-// run's filters beside its own, and its dead ReLUs as warnings on their nodes on the canvas.
+// run's filters beside its own, and its dead ReLUs as warnings on their nodes on the canvas; the
+// first run is loaded back from its run record.
 // CNN_STUDIO_SCREENSHOTS=1 also writes docs/images/history.png.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -97,6 +98,18 @@ describe.skipIf(chromiumMissing !== null)('the History tab', () => {
       expect(await page.getByTestId(`node-warning-${nodeId}`).textContent()).toBe(message);
     }
     expect(await page.locator('[data-testid^="node-warning-"]').count()).toBe(new Set(listed.map((m) => m.split(':')[0])).size);
+
+    // Both runs' records keep their statistics: the first, loaded from its record, shows its three
+    // epochs' histograms (no snapshots: records keep none), and the canvas keeps the newest run's warnings.
+    const saved = page.getByLabel('Saved run');
+    expect(await saved.locator('option').allTextContents()).toEqual(['load a saved run…', 'run-1 · 3 epochs', 'run-2 · 1 epochs']);
+    await saved.selectOption('run-1');
+    await expect.poll(() => page.getByLabel('Run', { exact: true }).inputValue()).toBe('saved:run-1');
+    expect(await scrubber.getAttribute('max')).toBe('3');
+    expect(await page.getByTestId('history-filters').textContent()).toContain('no snapshot (run records keep none)');
+    await page.getByTestId('history-weights').waitFor();
+    await page.getByTestId('history-gradients').waitFor();
+    expect(await page.getByTestId('node-warning-relu1').count()).toBe(1);
     expect(pageErrors).toEqual([]);
     if (SCREENSHOTS) {
       mkdirSync(SCREENSHOTS, { recursive: true });

@@ -17,6 +17,7 @@ import {
   type RunRecord,
   type TrainingSettings,
 } from '../../../engine/project/schema';
+import { compactEpochStats } from '../../../engine/project/run-stats';
 import type { NamedTensor } from '../../../engine/train/state-dict';
 import { JobManager, MemoryRefusedError, type JobEvent } from '../../services/jobs/job-manager';
 import { ForkWorkerHost } from '../../services/jobs/worker-host';
@@ -131,6 +132,7 @@ export const runTrain = async (args: TrainArguments, out: Terminal, err: Termina
     ...(project.split ? { split: project.split } : {}),
     ...(project.preprocess ? { preprocess: project.preprocess } : {}),
     epochs: job.epochs,
+    ...(job.epochStats.length ? { epochStats: job.epochStats.map(compactEpochStats) } : {}),
     ...extra,
   });
   const runTensors = new Map(opened.tensors.runs);

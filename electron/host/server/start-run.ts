@@ -5,6 +5,7 @@
 import { totalmem } from 'node:os';
 import type { JobInfo, TrainingOverrides } from '../../api';
 import { analyzeGraph } from '../../../engine/graph/analyze';
+import { compactEpochStats } from '../../../engine/project/run-stats';
 import { graphVersion, newRunId, type ProjectDocument, type RunRecord, type TrainingSettings } from '../../../engine/project/schema';
 import { estimateTrainingMemory } from '../../../engine/train/memory';
 import type { OptimizerConfig } from '../../../engine/train/optimizers';
@@ -79,6 +80,7 @@ export const startRun = (jobs: TrainingJobs, start: RunStart): JobInfo => {
     ...(project.split ? { split: project.split } : {}),
     ...(project.preprocess ? { preprocess: project.preprocess } : {}),
     epochs: job.epochs,
+    ...(job.epochStats.length ? { epochStats: job.epochStats.map(compactEpochStats) } : {}),
   });
   let job: Job;
   try {

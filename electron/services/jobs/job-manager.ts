@@ -48,6 +48,8 @@ export class Job {
   readonly epochStats: EpochStats[] = [];
   finalWeights: TensorList | null = null;
   worker: WorkerHandle | null = null;
+  /** The worker has opened the dataset, built the model and begun training (its `started`). */
+  trainingStarted = false;
   private readonly listeners = new Set<(event: JobEvent) => void>();
   private readonly ended: Promise<Job>;
   private resolveEnded!: (job: Job) => void;
@@ -122,11 +124,17 @@ export interface JobManagerOptions {
   readonly workerMemoryMb?: number;
 }
 
-const describeExit = (exit: WorkerExit): { reason: string; kind: string } => {
+/** Why a job's worker ended, and what to do; `started`: it had begun training (else it was opening the dataset or building the model). */
+const describeExit = (exit: WorkerExit, started: boolean): { reason: string; kind: string } => {
   const detail = exit.detail ? `: ${exit.detail}` : '';
   switch (exit.reason) {
     case 'oom':
-      return { kind: 'oom', reason: `the worker ran out of memory; lower the batch size or the model's size${detail}` };
+      return {
+        kind: 'oom',
+        reason: started
+          ? `the worker ran out of memory while training; lower the batch size or the model's size${detail}`
+          : `the worker ran out of memory before training started, opening the dataset or building the model; train on fewer samples (limit), a smaller dataset or a smaller model${detail}`,
+      };
     case 'killed':
       return { kind: 'killed', reason: 'the worker was killed' };
     case 'launch-failed':
@@ -190,7 +198,7 @@ export class JobManager {
     worker.onProtocolError((error) => job.end('failed', { kind: 'internal', reason: error.message }));
     worker.onMessage((message) => this.receive(job, message));
     worker.onExit((exit) => {
-      if (!job.isOver) job.end('failed', describeExit(exit));
+      if (!job.isOver) job.end('failed', describeExit(exit, job.trainingStarted));
     });
   }
 
@@ -199,6 +207,9 @@ export class JobManager {
       case 'ready':
         job.worker!.send({ type: 'start', protocol: PROTOCOL_VERSION, jobId: job.id, ...job.request });
         return;
+      case 'started':
+        job.trainingStarted = true;
+        return job.emit(message);
       case 'paused':
         return job.setState('paused');
       case 'resumed':

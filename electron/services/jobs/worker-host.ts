@@ -33,13 +33,15 @@ export interface SpawnOptions {
   readonly maxMemoryMb?: number;
   /** The backend the job asked for. */
   readonly backend?: Backend;
-  /** The kind of its dataset (some places cannot read files). */
+  /** The kind of its dataset. */
   readonly datasetKind?: string;
 }
 
 export interface WorkerHost {
   spawn(options?: SpawnOptions): WorkerHandle;
 }
+
+const OUT_OF_MEMORY = /heap out of memory|Allocation failed|ERR_MEMORY|out of memory/i;
 
 /** Runs each worker as a `child_process.fork` of Node: the TypeScript sources through tsx, or the bundled worker. */
 export class ForkWorkerHost implements WorkerHost {
@@ -78,7 +80,10 @@ class ForkedWorker implements WorkerHandle {
     });
     child.on('error', (error) => this.exit({ reason: 'launch-failed', code: null, signal: null, detail: error.message }));
     child.on('exit', (code, signal) => {
-      const outOfMemory = /heap out of memory|Allocation failed|ERR_MEMORY|out of memory/i.test(this.stderrTail);
+      const lines = this.stderrTail.trim().split('\n');
+      // V8's own line says what ran out; the native stack printed after it does not.
+      const memoryLine = lines.find((line) => OUT_OF_MEMORY.test(line));
+      const outOfMemory = memoryLine !== undefined;
       const reason: ExitReason = outOfMemory
         ? 'oom'
         : this.killedByUs || signal === 'SIGKILL'
@@ -86,7 +91,7 @@ class ForkedWorker implements WorkerHandle {
           : code === 0
             ? 'normal'
             : 'crashed';
-      this.exit({ reason, code, signal, detail: this.stderrTail.trim().split('\n').slice(-3).join('\n') });
+      this.exit({ reason, code, signal, detail: memoryLine?.trim() ?? lines.slice(-3).join('\n') });
     });
   }
 

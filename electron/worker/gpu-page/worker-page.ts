@@ -2,8 +2,9 @@
  * The page of the hidden GPU window (electron/main/gpu-window-host.ts): the same TrainingJob as the
  * utility worker, on Chromium's `navigator.gpu`, speaking the worker protocol over the MessagePort
  * its preload hands it (posted to the page as `{ source: 'cnn-studio', type: 'gpu-port' }` with the
- * port). Every message is validated on arrival. A sandboxed page has no disk, so it trains only on
- * the datasets made in memory (shapes, denoise) and says so for the others. Bundled for the
+ * worker port and the data port). Every message is validated on arrival. A sandboxed page has no
+ * disk: it makes the datasets made in memory (shapes, denoise) itself and reads the others from
+ * the data server process over the data port (remote-data.ts). Bundled for the
  * browser by build/gpu-page.vite.config.mjs, which stands in for Node's modules (node-stub.ts):
  * the code paths that would need them are not taken here.
  */
@@ -15,31 +16,30 @@ import { PROTOCOL_VERSION, ProtocolError, validateHostMessage, type StartMessage
 import { openTrainingData } from '../training-data';
 import { TrainingJob } from '../training-job';
 import { GPU_WINDOW_DATASETS } from './datasets';
+import { openRemoteTrainingData, type DataPort } from './remote-data';
 
 /** The browser's MessagePort and window, the parts used (the project's TypeScript has no DOM library). */
 interface PagePort {
   onmessage: ((event: { data: unknown; ports: readonly PagePort[] }) => void) | null;
-  postMessage(message: unknown): void;
+  postMessage(message: unknown, transfer?: unknown[]): void;
   close(): void;
 }
 
 interface PageWindow {
   addEventListener(
     type: 'message',
-    listener: (event: { source: unknown; origin: string; data: unknown; ports: readonly PagePort[] }) => void,
+    // The ports are the browser's MessagePorts: the worker port and the data port.
+    listener: (event: { source: unknown; origin: string; data: unknown; ports: readonly [PagePort, DataPort] }) => void,
   ): void;
   location: { origin: string };
   navigator: { gpu?: GPU };
 }
 
-/** The datasets a page can open: those made in memory. */
-export const pageTrainingData = (message: StartMessage): ReturnType<typeof openTrainingData> => {
-  if (!GPU_WINDOW_DATASETS.includes(message.dataset.kind))
-    throw new Error(
-      `the GPU window cannot read files, and the ${message.dataset.kind} dataset is read from them; train this project on the CPU`,
-    );
-  return openTrainingData(message);
-};
+/** A job's data: made in the page when the dataset is made in memory, else read from files by the data server over the data port. */
+export const pageTrainingData =
+  (dataPort: DataPort) =>
+  (message: StartMessage): ReturnType<typeof openTrainingData> | ReturnType<typeof openRemoteTrainingData> =>
+    GPU_WINDOW_DATASETS.includes(message.dataset.kind) ? openTrainingData(message) : openRemoteTrainingData(dataPort);
 
 /** The backend for a job, from the page's WebGPU: as gpu-node.ts chooses, on `navigator.gpu`. */
 export const pageGpu =
@@ -57,17 +57,17 @@ export const pageGpu =
   };
 
 /**
- * Serves one training job over `port`; announces itself with `ready`. Windows' streams
- * (electron/worker/job-stream.ts) get the job's progress, epochs and checkpoint notices straight
- * from here, as from a utility worker.
+ * Serves one training job over `port`, reading file datasets over `dataPort`; announces itself
+ * with `ready`. Windows' streams (electron/worker/job-stream.ts) get the job's progress, epochs
+ * and checkpoint notices straight from here, as from a utility worker.
  */
-export const serveJob = (port: PagePort, gpu: GPU | undefined): TrainingJob => {
+export const serveJob = (port: PagePort, dataPort: DataPort, gpu: GPU | undefined): TrainingJob => {
   const streams = new JobStreams((answer) => port.postMessage(answer));
   const post = (message: WorkerMessage): void => {
     port.postMessage(message);
     streams.post(message);
   };
-  const job = new TrainingJob(post, { openGpu: pageGpu(gpu), openData: pageTrainingData });
+  const job = new TrainingJob(post, { openGpu: pageGpu(gpu), openData: pageTrainingData(dataPort) });
   port.onmessage = (event) => {
     if (isOpenStreamMessage(event.data)) return streams.open(event.data, event.ports);
     try {
@@ -102,7 +102,7 @@ let serving = false;
 page.addEventListener('message', (event) => {
   const data = event.data as { source?: unknown; type?: unknown } | null;
   if (serving || event.source !== page || event.origin !== page.location.origin) return;
-  if (data?.source !== 'cnn-studio' || data.type !== 'gpu-port' || event.ports.length !== 1) return;
+  if (data?.source !== 'cnn-studio' || data.type !== 'gpu-port' || event.ports.length !== 2) return;
   serving = true;
-  serveJob(event.ports[0], page.navigator.gpu);
+  serveJob(event.ports[0], event.ports[1], page.navigator.gpu);
 });

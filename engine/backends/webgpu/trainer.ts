@@ -91,6 +91,16 @@ export interface GpuTrainerOptions {
   readonly layers?: GpuLayerTable;
 }
 
+/**
+ * Starts fetching the batch after `start` of a dataset whose samples must be fetched first
+ * (Dataset.fetchSamples), so it is on its way while the GPU works on this one. A failure is left
+ * to the step that needs the batch: its own fetch asks again and reports it.
+ */
+const prefetch = (dataset: Dataset, order: Int32Array, start: number, batchSize: number): void => {
+  if (dataset.fetchSamples && start < order.length)
+    dataset.fetchSamples(order, start, Math.min(batchSize, order.length - start)).catch(() => undefined);
+};
+
 /** The names of each optimiser's state tensors, as the CPU optimisers name them in checkpoints. */
 const STATE_NAMES: Record<OptimizerConfig['kind'], readonly string[]> = {
   sgd: ['momentum_buffer'],
@@ -273,9 +283,11 @@ export class GpuTrainer {
     const { runner, config } = this;
     const count = Math.min(config.batchSize, this.order.length - this.cursor);
     const plan = this.plan(count);
+    if (this.train.fetchSamples) await this.train.fetchSamples(this.order, this.cursor, count);
     this.train.fill(this.order, this.cursor, count, this.hostInput, this.hostTargets);
     if (this.hostTargets instanceof Int32Array) checkTargets(this.hostTargets, count, this.classes);
     this.cursor += count;
+    prefetch(this.train, this.order, this.cursor, config.batchSize);
     runner.write(plan.input, this.hostInput.subarray(0, count * (this.hostInput.length / config.batchSize)));
     runner.write(this.targets, this.hostTargets.subarray(0, count * this.perSample));
     // The rate of this step's own index (from 0), read before the step is counted, as on the CPU.
@@ -404,7 +416,9 @@ export class GpuTrainer {
     for (let start = 0; start < dataset.size; start += batchSize) {
       const count = Math.min(batchSize, dataset.size - start);
       const plan = this.plan(count);
+      if (dataset.fetchSamples) await dataset.fetchSamples(order, start, count);
       dataset.fill(order, start, count, input, targets);
+      prefetch(dataset, order, start + count, batchSize);
       this.runner.write(plan.input, input.subarray(0, count * sampleSize));
       const output = plan.forward(false);
       const predictions = await this.guard(this.runner.readFloats(output, count * outputSize));

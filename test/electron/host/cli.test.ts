@@ -7,6 +7,9 @@ import { PNG } from 'pngjs';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TEMPLATES } from '../../../engine/graph/templates';
+import { readProjectFile } from '../../../engine/project/container';
+import { compactEpochStats } from '../../../engine/project/run-stats';
+import { expectedTensorsFromCatalogue } from '../../../electron/services/project/expected-tensors';
 
 const run = promisify(execFile);
 const BIN = join(process.cwd(), 'bin', 'cnn-studio.mjs');
@@ -166,6 +169,11 @@ describe('cnn-studio train, eval and predict', () => {
     expect(stats.stats.layers[0]).toMatchObject({ nodeId: 'conv1', weights: { counts: expect.any(Array) } });
     const inspected = JSON.parse((await cli('inspect', file, '--json')).stdout);
     expect(inspected.valid).toBe(true);
+    // Each run record keeps its epochs' statistics, compacted: the second run's are those it printed.
+    const saved = readProjectFile(new Uint8Array(readFileSync(file)), { expectedTensors: expectedTensorsFromCatalogue });
+    if (!saved.ok) throw new Error(saved.error.message);
+    expect(saved.project.runs.map((run) => run.epochStats?.length)).toEqual([2, 1]);
+    expect(saved.project.runs[1].epochStats).toEqual([compactEpochStats(stats.stats)]);
   });
 
   it('stops cleanly on Ctrl-C and keeps the last checkpoint', async () => {

@@ -3,6 +3,7 @@
 // watcher.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobInfo, OpenedProject, StudioJobEvent } from '../../../electron/api';
+import { compactEpochStats } from '../../../engine/project/run-stats';
 import { decodeFloat32 } from '../../../engine/viz/encoding';
 import { RpcClient, startHarness, type Harness } from './server-harness';
 
@@ -45,6 +46,9 @@ describe('epoch-stats events', () => {
       expect(event.snapshot!.activation).toMatchObject({ nodeId: 'conv1', name: 'conv1', shape: [6, 28, 28] });
       expect(decodeFloat32(event.snapshot!.activation.data)).toHaveLength(6 * 28 * 28);
     }
+    // The run record the host adds to the project keeps them, compacted, without the snapshots.
+    const finished = events().find((event) => event.type === 'finished') as Extract<StudioJobEvent, { type: 'finished' }>;
+    expect(finished.run?.epochStats).toEqual(stats.map((event) => compactEpochStats(event.stats)));
     const [one, two] = stats.map((event) => decodeFloat32(event.snapshot!.filters.data));
     expect(one).toHaveLength(150);
     expect(one).not.toEqual(two);

@@ -46,11 +46,14 @@ describe('the bundles', () => {
     expect(preload).not.toMatch(/\bimport\s/);
   });
 
-  it('keep electron external in the main bundle, and the worker free of it', () => {
+  it('keep electron external in the main bundle, and the worker and the data server free of it', () => {
     const main = readFileSync(join(OUT, 'main', 'index.mjs'), 'utf8');
     expect(main).toMatch(/from "electron"/);
     const worker = readFileSync(join(OUT, 'main', 'worker.mjs'), 'utf8');
     expect(worker).not.toMatch(/from "electron"/);
+    const dataServer = readFileSync(join(OUT, 'main', 'data-server.mjs'), 'utf8');
+    expect(dataServer).not.toMatch(/from "electron"/);
+    expect(dataServer).toContain('the data server runs in an Electron utility process');
   });
 
   it('ship the filter preview thread beside main, free of electron, and it previews k-means filters with progress', async () => {
@@ -140,6 +143,8 @@ describe('the training worker bundle in a (stand-in) utility process', () => {
     const job = manager.submit(request('webgpu'));
     await job.whenEnded();
     expect(job.state).toBe('failed');
-    expect(job.failure!.reason).toMatch(/desktop app trains on WebGPU only with a dataset made in memory.*choose the CPU backend/);
+    expect(job.failure!.reason).toMatch(
+      /a utility process has no WebGPU: the desktop app trains WebGPU jobs in its GPU window.*choose the CPU backend/,
+    );
   });
 });

@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 
@@ -124,15 +124,25 @@ interface WithPorts {
 
 const isWithPorts = (data: unknown): data is WithPorts => typeof data === 'object' && data !== null && 'fakePorts' in data;
 
-/** Electron's MessagePortMain over one end of Node's MessageChannel; it transfers ports as Electron's does. */
+/**
+ * Electron's MessagePortMain over one end of Node's MessageChannel; it transfers ports as
+ * Electron's does, and holds what arrives while nothing listens (as Electron's holds it until
+ * the port is started, possibly in another process it is sent to).
+ */
 export class FakePortMain extends EventEmitter {
+  private readonly held: { data: unknown; ports: FakePortMain[] }[] = [];
   constructor(readonly port: MessagePort) {
     super();
+    const arrive = (event: { data: unknown; ports: FakePortMain[] }) =>
+      this.listenerCount('message') > 0 ? this.emit('message', event) : this.held.push(event);
     port.on('message', (data: unknown) =>
       isWithPorts(data)
-        ? this.emit('message', { data: data.fakeData, ports: data.fakePorts.map((each) => new FakePortMain(each)) })
-        : this.emit('message', { data, ports: [] }),
+        ? arrive({ data: data.fakeData, ports: data.fakePorts.map((each) => new FakePortMain(each)) })
+        : arrive({ data, ports: [] }),
     );
+    this.on('newListener', (event: string) => {
+      if (event === 'message' && this.held.length) queueMicrotask(() => this.held.splice(0).forEach((held) => this.emit('message', held)));
+    });
     port.on('close', () => this.emit('close'));
   }
   postMessage(message: unknown, transfer: FakePortMain[] = []): void {
@@ -158,21 +168,32 @@ class FakeMessageChannelMain {
 
 let nextPortId = 0;
 
+/** The TypeScript entry of each bundled utility-process program. */
+const UTILITY_ENTRIES: Record<string, string> = {
+  'worker.mjs': join(ROOT, 'electron', 'worker', 'utility-entry.ts'),
+  'data-server.mjs': join(ROOT, 'electron', 'worker', 'data-entry.ts'),
+};
+
 /**
- * A Node child shaped like Electron's UtilityProcess, running the worker's TypeScript entry. A
- * MessagePortMain transferred to it stays here and stands in for the child's end: what the child
- * posts on its stand-in (parent-port-shim.mjs) is posted on this port, to the window's end.
+ * A Node child shaped like Electron's UtilityProcess, running the TypeScript entry of the program
+ * asked for. A MessagePortMain transferred to it stays here and stands in for the child's end:
+ * what the child posts on its stand-in (parent-port-shim.mjs) is posted on this port, to the
+ * window's end, and what arrives on this port is delivered to the stand-in.
  */
 class FakeUtilityProcess extends EventEmitter {
   private readonly ports = new Map<number, FakePortMain>();
-  private readonly child = fork(SHIM, [join(ROOT, 'electron', 'worker', 'utility-entry.ts')], {
-    execArgv: ['--import', TSX],
-    serialization: 'advanced',
-    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
-  });
-  readonly stderr = this.child.stderr;
-  constructor() {
+  private readonly child;
+  readonly stderr;
+  constructor(modulePath: string) {
     super();
+    const entry = UTILITY_ENTRIES[basename(modulePath)];
+    if (!entry) throw new Error(`the stand-in has no entry for ${modulePath}`);
+    this.child = fork(SHIM, [entry], {
+      execArgv: ['--import', TSX],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    });
+    this.stderr = this.child.stderr;
     this.child.on('message', (message: Record<string, unknown>) => {
       if (typeof message.fakePortMessage === 'number') this.ports.get(message.fakePortMessage)?.postMessage(message.data);
       else if (typeof message.fakePortClose === 'number') this.ports.get(message.fakePortClose)?.close();
@@ -190,7 +211,10 @@ class FakeUtilityProcess extends EventEmitter {
       this.ports.set(id, port);
       port.on('close', () => {
         this.ports.delete(id);
-        if (this.child.connected) this.child.send({ fakePortClosed: id });
+        this.tell({ fakePortClosed: id });
+      });
+      port.on('message', ({ data }: { data: unknown }) => {
+        this.tell({ fakePortDeliver: id, data });
       });
       return id;
     });
@@ -198,6 +222,10 @@ class FakeUtilityProcess extends EventEmitter {
   }
   kill(): boolean {
     return this.child.kill();
+  }
+  /** About a port, while the child is there: it may have just been killed, so a failed send is no error. */
+  private tell(message: object): void {
+    if (this.child.connected) this.child.send(message, () => undefined);
   }
 }
 
@@ -316,7 +344,7 @@ export const utilityProcess = {
   children: [] as FakeUtilityProcess[],
   fork(modulePath: string, _args: string[], options: Record<string, unknown>) {
     utilityProcess.forks.push({ modulePath, options });
-    const child = new FakeUtilityProcess();
+    const child = new FakeUtilityProcess(modulePath);
     utilityProcess.children.push(child);
     return child;
   },

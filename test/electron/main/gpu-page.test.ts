@@ -1,16 +1,23 @@
 // The hidden GPU window's page (electron/worker/gpu-page), built for the browser as the desktop
-// build builds it, in headless Chromium with its WebGPU (SwiftShader here): handed a MessagePort
-// the way its preload hands it, it announces itself, trains a job on navigator.gpu and streams
-// its progress (on its port and on a window's stream port), answers to the worker protocol only,
-// and refuses datasets that need files.
+// build builds it, in headless Chromium with its WebGPU (SwiftShader here): handed its worker port
+// and data port the way its preload hands them, it announces itself, trains a job on
+// navigator.gpu and streams its progress (on its port and on a window's stream port), trains on
+// MNIST read by the real data server in Node through its data port, answers to the worker
+// protocol only, and fails a job whose files cannot be read with the data server's reason.
+//
+// The data port's far end is a page MessageChannel bridged to Node (Playwright's exposed function
+// one way, page.evaluate the other) and on to a DataServer on a Node MessageChannel.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTemplate } from '../../../engine/graph/templates';
+import { DataServer } from '../../../electron/worker/data-server';
 import { PROTOCOL_VERSION, type StartMessage, type WorkerMessage } from '../../../electron/worker/protocol';
+import { FakePortMain } from './fake-electron';
 import { CHROMIUM, ROOT, chromiumMissing } from '../../e2e/harness';
 
 if (chromiumMissing) console.warn(chromiumMissing);
@@ -29,12 +36,50 @@ type PageGlobals = {
   received: unknown[];
   streamed: unknown[];
   port: { postMessage(message: unknown, transfer?: unknown[]): void };
+  dataBridge: { postMessage(message: unknown): void };
+  toDataServer(request: unknown): void;
   location: { origin: string };
   postMessage(message: unknown, origin: string, transfer: unknown[]): void;
   MessageChannel: new () => {
     port1: { onmessage: ((event: { data: unknown }) => void) | null; postMessage(m: unknown): void };
     port2: unknown;
   };
+  Float32Array: typeof Float32Array;
+  Int32Array: typeof Int32Array;
+};
+
+/** A data request or reply with its typed arrays as plain arrays, to cross Playwright. */
+type Crossing = Record<string, unknown> & { indices?: number[]; x?: number[]; y?: number[]; yIsInt?: boolean };
+
+/** The Node end of the data port's bridge: requests from the page go to the data server serving the current job. */
+let dataServer: { server: DataServer; port: MessagePort } | null = null;
+const requestsSeen: number[] = [];
+const serveData = (message: StartMessage) => {
+  if (dataServer) {
+    dataServer.server.close();
+    dataServer.port.close();
+  }
+  const { port1, port2 } = new MessageChannel();
+  const server = new DataServer(new FakePortMain(port1));
+  server.bind(message);
+  port2.on('message', (reply: Record<string, unknown>) => {
+    const crossing: Crossing = { ...reply };
+    if (reply.x instanceof Float32Array) crossing.x = [...reply.x];
+    if (reply.y instanceof Int32Array || reply.y instanceof Float32Array) {
+      crossing.y = [...reply.y];
+      crossing.yIsInt = reply.y instanceof Int32Array;
+    }
+    void page.evaluate((reply: Crossing) => {
+      const g = globalThis as unknown as PageGlobals;
+      const { yIsInt, ...rest } = reply;
+      g.dataBridge.postMessage({
+        ...rest,
+        ...(reply.x ? { x: new g.Float32Array(reply.x) } : {}),
+        ...(reply.y ? { y: yIsInt ? new g.Int32Array(reply.y) : new g.Float32Array(reply.y) } : {}),
+      });
+    }, crossing);
+  });
+  dataServer = { server, port: port2 };
 };
 
 const connect = () =>
@@ -44,7 +89,13 @@ const connect = () =>
     g.received = [];
     channel.port1.onmessage = (event) => g.received.push(event.data);
     g.port = channel.port1;
-    g.postMessage({ source: 'cnn-studio', type: 'gpu-port' }, g.location.origin, [channel.port2]);
+    const data = new g.MessageChannel();
+    data.port1.onmessage = (event) => {
+      const request = event.data as { indices?: Int32Array };
+      g.toDataServer({ ...request, ...(request.indices ? { indices: [...request.indices] } : {}) });
+    };
+    g.dataBridge = data.port1;
+    g.postMessage({ source: 'cnn-studio', type: 'gpu-port' }, g.location.origin, [channel.port2, data.port2]);
   });
 /** In the page: opens a job stream as main does, keeping its events on `window.streamed`. */
 const openStream = () =>
@@ -97,10 +148,16 @@ describe.skipIf(chromiumMissing !== null)('the GPU window’s page in Chromium',
     });
     page = await browser.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.exposeFunction('toDataServer', (request: Crossing) => {
+      requestsSeen.push(request.indices?.length ?? 0);
+      dataServer?.port.postMessage({ ...request, ...(request.indices ? { indices: Int32Array.from(request.indices) } : {}) });
+    });
     await page.goto(`${origin}/index.html`);
   }, 180_000);
 
   afterAll(async () => {
+    dataServer?.server.close();
+    dataServer?.port.close();
     await browser?.close();
     await new Promise((resolve) => server?.close(resolve));
   });
@@ -135,7 +192,34 @@ describe.skipIf(chromiumMissing !== null)('the GPU window’s page in Chromium',
     expect((await streamed()).at(-1)).toEqual({ type: 'checkpoint', epoch: 1, globalStep: 4 });
   }, 200_000);
 
-  it('answers a malformed message, and a dataset that needs files, with a failure saying why', async () => {
+  it('trains an MNIST subset on WebGPU, its samples read by the data server and fetched through the data port', async () => {
+    const message = start({
+      graph: findTemplate('lenet5')!.build(),
+      dataset: { kind: 'mnist' },
+      limit: 24,
+      training: { epochs: 1, batchSize: 8, learningRate: 0.01, optimizer: { kind: 'sgd', momentum: 0.9 }, seed: 2 },
+    });
+    serveData(message);
+    requestsSeen.length = 0;
+    await page.reload();
+    await connect();
+    await expect.poll(async () => (await received()).length).toBe(1);
+    await send(message);
+    await expect.poll(async () => (await received()).at(-1)?.type, { timeout: 150_000, interval: 500 }).toMatch(/^(done|failed)$/);
+    const messages = await received();
+    expect(messages.find((each) => each.type === 'failed')).toBeUndefined();
+    expect(messages.find((each) => each.type === 'started')).toMatchObject({ backend: 'webgpu', trainSamples: 24, validationSamples: 4 });
+    const done = messages.at(-1) as Extract<WorkerMessage, { type: 'done' }>;
+    expect(done.status).toBe('completed');
+    expect(Number.isFinite(done.epochs[0].trainLoss)).toBe(true);
+    expect(done.epochs[0].validationAccuracy).toBeGreaterThanOrEqual(0);
+    // open, then the three training batches (each fetched ahead, once), the validation set once;
+    // the epoch statistics' probe reads training samples already held.
+    expect(requestsSeen[0]).toBe(0);
+    expect(requestsSeen.slice(1).reduce((sum, count) => sum + count, 0)).toBe(24 + 4);
+  }, 200_000);
+
+  it('answers a malformed message, and a dataset whose files cannot be read, with a failure saying why', async () => {
     await page.reload();
     await connect();
     await expect.poll(async () => (await received()).length).toBe(1);
@@ -144,14 +228,12 @@ describe.skipIf(chromiumMissing !== null)('the GPU window’s page in Chromium',
     await page.reload();
     await connect();
     await expect.poll(async () => (await received()).length).toBe(1);
-    await send(start({ dataset: { kind: 'mnist' } }));
+    const missing = start({ dataset: { kind: 'folder', path: 'no-such-pictures', size: 28, channels: 1 }, baseFolder: tmpdir() });
+    serveData(missing);
+    await send(missing);
     await expect
       .poll(async () => (await received()).at(-1))
-      .toMatchObject({
-        type: 'failed',
-        kind: 'data',
-        reason: expect.stringContaining('the GPU window cannot read files, and the mnist dataset is read from them'),
-      });
+      .toMatchObject({ type: 'failed', kind: 'data', reason: expect.stringContaining(join(tmpdir(), 'no-such-pictures')) });
   }, 60_000);
 
   it('had no errors in the page', () => {

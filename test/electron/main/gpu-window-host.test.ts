@@ -6,16 +6,22 @@ import { describe, expect, it, vi } from 'vitest';
 import { findTemplate } from '../../../engine/graph/templates';
 import { GPU_PORT_CHANNEL, GpuWindowHost } from '../../../electron/main/gpu-window-host';
 import type { GpuWindowWorker } from '../../../electron/main/gpu-window-worker';
+import { loadMnist } from '../../../electron/services/datasets/mnist';
 import { JobManager, type JobEvent } from '../../../electron/services/jobs/job-manager';
 import type { WorkerExit } from '../../../electron/services/jobs/worker-host';
 import { PROTOCOL_VERSION, type HostMessage, type WorkerMessage } from '../../../electron/worker/protocol';
-import { FakeBrowserWindow, MessageChannelMain, type FakePortMain } from './fake-electron';
+import { FakeBrowserWindow, MessageChannelMain, utilityProcess, type FakePortMain } from './fake-electron';
 
 vi.mock('electron', () => import('./fake-electron'));
 
 const PAGE = 'app://studio/gpu-worker.html';
 const logged: string[] = [];
-const host = new GpuWindowHost({ preload: '/app/out/preload/gpu.cjs', pageUrl: PAGE, log: (line) => logged.push(line) });
+const host = new GpuWindowHost({
+  preload: '/app/out/preload/gpu.cjs',
+  pageUrl: PAGE,
+  dataServer: '/app/out/main/data-server.mjs',
+  log: (line) => logged.push(line),
+});
 
 /** Spawns a worker and plays its page: returns the page's end of the port once the page has "loaded". */
 const spawnWithPage = () => {
@@ -24,12 +30,23 @@ const spawnWithPage = () => {
   expect(window.webContents.posted).toEqual([]);
   window.webContents.emit('did-finish-load');
   const posted = window.webContents.posted.find((entry) => entry.channel === GPU_PORT_CHANNEL)!;
-  expect(posted.ports).toHaveLength(1);
-  const page = posted.ports[0];
+  expect(posted.ports).toHaveLength(2);
+  const [page, data] = posted.ports;
   const received: unknown[] = [];
   page.on('message', ({ data }: { data: unknown }) => received.push(data));
-  return { worker, window, page, received };
+  return { worker, window, page, data, received };
 };
+
+const startMessage = (kind: 'mnist' | 'denoise'): HostMessage => ({
+  type: 'start',
+  protocol: PROTOCOL_VERSION,
+  jobId: 'job-9',
+  graph: findTemplate(kind === 'mnist' ? 'lenet5' : 'autoencoder')!.build(),
+  dataset: kind === 'mnist' ? { kind: 'mnist' } : { kind: 'denoise' },
+  baseFolder: '/',
+  training: { epochs: 1, batchSize: 8, learningRate: 0.01, optimizer: { kind: 'sgd' }, seed: 1 },
+  backend: 'webgpu',
+});
 
 const exitOf = (worker: GpuWindowWorker) => new Promise<WorkerExit>((resolve) => worker.onExit(resolve));
 const post = (page: FakePortMain, message: unknown) => page.postMessage(message);
@@ -133,10 +150,16 @@ describe('the hidden-window worker host', () => {
     job.subscribe((event) => events.push(event));
     const window = FakeBrowserWindow.all.at(-1)!;
     window.webContents.emit('did-finish-load');
-    const page = window.webContents.posted.find((entry) => entry.channel === GPU_PORT_CHANNEL)!.ports[0];
-    page.on('message', ({ data }: { data: HostMessage }) => {
+    const [page, dataPort] = window.webContents.posted.find((entry) => entry.channel === GPU_PORT_CHANNEL)!.ports;
+    const dataReplies: unknown[] = [];
+    dataPort.on('message', ({ data }: { data: unknown }) => dataReplies.push(data));
+    page.on('message', async ({ data }: { data: HostMessage }) => {
       if (data.type !== 'start') return;
       expect(data).toMatchObject({ jobId: job.id, backend: 'webgpu', protocol: PROTOCOL_VERSION });
+      // The start message bound the window's data server to the job's dataset: the page reads MNIST through it.
+      dataPort.postMessage({ type: 'open', requestId: 1 });
+      dataPort.postMessage({ type: 'samples', requestId: 2, split: 'train', indices: Int32Array.of(0, 59_999) });
+      await vi.waitFor(() => expect(dataReplies).toHaveLength(2), { timeout: 30_000 });
       const started = { type: 'started', backend: 'cpu', backendReason: 'played by the test', trainSamples: 8 };
       post(page, { ...started, validationSamples: 0, stepsPerEpoch: 1, epochs: 1 });
       post(page, { type: 'done', status: 'completed', epochs: [], weights: [['fc.weight', new Float32Array([1, 2])]] });
@@ -146,5 +169,44 @@ describe('the hidden-window worker host', () => {
     expect(job.state).toBe('completed');
     expect(job.finalWeights).toEqual([['fc.weight', new Float32Array([1, 2])]]);
     expect(events.map((event) => event.type)).toContain('started');
+    expect(dataReplies[0]).toMatchObject({
+      type: 'meta',
+      requestId: 1,
+      train: { name: 'MNIST train', size: 60_000, sampleShape: [1, 28, 28] },
+    });
+    const samples = dataReplies[1] as { x: Float32Array; y: Int32Array };
+    expect(samples.x).toHaveLength(2 * 784);
+    const mnist = loadMnist('train');
+    expect([...samples.y]).toEqual([mnist.classOf(0), mnist.classOf(59_999)]);
+  });
+
+  it('starts no data server before the job starts, nor for a dataset the page makes itself', () => {
+    const forks = utilityProcess.forks.length;
+    const { worker } = spawnWithPage();
+    worker.send(startMessage('denoise'));
+    expect(utilityProcess.forks.length).toBe(forks);
+    worker.kill();
+  });
+
+  it('fails the job, saying why, when its data server stops', async () => {
+    const { worker } = spawnWithPage();
+    const messages: WorkerMessage[] = [];
+    worker.onMessage((message) => messages.push(message));
+    worker.send(startMessage('mnist'));
+    const server = utilityProcess.children.at(-1)!;
+    expect(utilityProcess.forks.at(-1)).toMatchObject({
+      modulePath: '/app/out/main/data-server.mjs',
+      options: { serviceName: expect.stringMatching(/^CNN Studio data server \d+$/) },
+    });
+    const exit = exitOf(worker);
+    server.kill();
+    await vi.waitFor(() =>
+      expect(messages.at(-1)).toMatchObject({
+        type: 'failed',
+        kind: 'data',
+        reason: expect.stringContaining('the data server reading this dataset stopped'),
+      }),
+    );
+    expect(await exit).toMatchObject({ reason: 'normal' });
   });
 });

@@ -1,5 +1,5 @@
-// Where a desktop job's worker runs: WebGPU on an in-memory dataset in the hidden GPU window,
-// everything else in a utility process; and the job manager tells the host what it needs to choose.
+// Where a desktop job's worker runs: WebGPU jobs in the hidden GPU window (file datasets read
+// through main's data server), everything else in a utility process; and the job manager tells the host what it needs to choose.
 import { describe, expect, it } from 'vitest';
 import { findTemplate } from '../../../engine/graph/templates';
 import { WorkerRouter, runsInGpuWindow } from '../../../electron/main/worker-router';
@@ -23,12 +23,11 @@ class RecordingHost implements WorkerHost {
 }
 
 describe('choosing where a worker runs', () => {
-  it('sends WebGPU jobs on datasets made in memory to the GPU window, and every other to a utility process', () => {
-    expect(runsInGpuWindow({ backend: 'webgpu', datasetKind: 'shapes' })).toBe(true);
-    expect(runsInGpuWindow({ backend: 'webgpu', datasetKind: 'denoise' })).toBe(true);
-    expect(runsInGpuWindow({ backend: 'webgpu', datasetKind: 'mnist' })).toBe(false);
-    expect(runsInGpuWindow({ backend: 'webgpu', datasetKind: 'folder' })).toBe(false);
+  it('sends WebGPU jobs, on datasets made in memory or read from files, to the GPU window, and every other to a utility process', () => {
+    for (const datasetKind of ['shapes', 'denoise', 'mnist', 'folder', 'idx', 'csv'])
+      expect(runsInGpuWindow({ backend: 'webgpu', datasetKind })).toBe(true);
     expect(runsInGpuWindow({ backend: 'auto', datasetKind: 'shapes' })).toBe(false);
+    expect(runsInGpuWindow({ backend: 'cpu', datasetKind: 'mnist' })).toBe(false);
     expect(runsInGpuWindow({ backend: 'cpu', datasetKind: 'denoise' })).toBe(false);
     expect(runsInGpuWindow({})).toBe(false);
   });
@@ -36,7 +35,7 @@ describe('choosing where a worker runs', () => {
   it('gets from the job manager the backend and dataset of each job', () => {
     const utility = new RecordingHost();
     const gpu = new RecordingHost();
-    const manager = new JobManager(new WorkerRouter(utility, gpu), { maxConcurrent: 2, workerMemoryMb: 512 });
+    const manager = new JobManager(new WorkerRouter(utility, gpu), { maxConcurrent: 3, workerMemoryMb: 512 });
     const training = { epochs: 1, batchSize: 8, learningRate: 0.01, optimizer: { kind: 'sgd' as const }, seed: 1 };
     manager.submit({
       graph: findTemplate('autoencoder')!.build(),
@@ -46,7 +45,11 @@ describe('choosing where a worker runs', () => {
       backend: 'webgpu',
     });
     manager.submit({ graph: findTemplate('lenet5')!.build(), dataset: { kind: 'mnist' }, baseFolder: '/', training, backend: 'webgpu' });
-    expect(gpu.spawned).toEqual([{ maxMemoryMb: 512, backend: 'webgpu', datasetKind: 'denoise' }]);
-    expect(utility.spawned).toEqual([{ maxMemoryMb: 512, backend: 'webgpu', datasetKind: 'mnist' }]);
+    manager.submit({ graph: findTemplate('lenet5')!.build(), dataset: { kind: 'mnist' }, baseFolder: '/', training, backend: 'cpu' });
+    expect(gpu.spawned).toEqual([
+      { maxMemoryMb: 512, backend: 'webgpu', datasetKind: 'denoise' },
+      { maxMemoryMb: 512, backend: 'webgpu', datasetKind: 'mnist' },
+    ]);
+    expect(utility.spawned).toEqual([{ maxMemoryMb: 512, backend: 'cpu', datasetKind: 'mnist' }]);
   });
 });
