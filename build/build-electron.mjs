@@ -42,6 +42,7 @@ export const buildElectron = async ({ outDir = resolve(ROOT, 'out'), renderer = 
           'data-server': resolve(ROOT, 'electron/worker/data-entry.ts'),
           // electron/worker/programs.ts finds it beside the worker.
           'cpu-helper': resolve(ROOT, 'electron/worker/thread-helper-node.ts'),
+          'start-filters': resolve(ROOT, 'electron/worker/start-filters-thread.ts'),
         },
         output: { format: 'es', entryFileNames: '[name].mjs', chunkFileNames: 'chunks/[name]-[hash].mjs' },
       },

@@ -15,7 +15,7 @@ import type { EpochStats } from '../engine/viz/training-stats';
 import type { OptimizerKind } from '../engine/train/optimizers';
 import type { AnalysisKind, VisualAnalysis } from '../engine/viz/analysis';
 
-export const STUDIO_API_VERSION = 4;
+export const STUDIO_API_VERSION = 5;
 
 /** An error as it crosses a process boundary: its class name (a title) and its message. */
 export interface SerializedError {
@@ -342,6 +342,17 @@ export interface StartFiltersPreview {
   readonly images: number;
 }
 
+/**
+ * How far a `previewStartFilters` has got, in order: `dataset` while the training images are
+ * opened, then `kmeans` as k-means goes (over every layer of the run that starts from k-means);
+ * the last one before the answer has `fraction` 1.
+ */
+export interface StartFiltersProgress {
+  readonly stage: 'dataset' | 'kmeans';
+  /** Of the whole preview, 0–1, never decreasing. */
+  readonly fraction: number;
+}
+
 /** The project's trained network, for inference in the page (see `trainedNetwork`). */
 export interface TrainedNetwork {
   /** The host's current weights as the state_dict: `name` is `conv1.weight`, `nodeId` its layer. */
@@ -443,8 +454,20 @@ export interface StudioApi {
    * host can read: the same data and code as the run's worker, so the same filters. Rejects with
    * a `DatasetError` when the dataset cannot be opened, a `TrainingError` when the filters cannot
    * be made (not a Conv2D, k-means that does not fit the layer or finds too few patches).
+   *
+   * The host works in a worker of its own, so it answers other calls meanwhile; `onProgress`
+   * hears how far it has got. A newer preview of the same layer in this window, or
+   * `cancelStartFilters`, stops the work: this one then rejects with a `CancelledError`.
    */
-  previewStartFilters(document: ProjectDocument, nodeId: string, overrides: TrainingOverrides): Promise<StartFiltersPreview>;
+  previewStartFilters(
+    document: ProjectDocument,
+    nodeId: string,
+    overrides: TrainingOverrides,
+    onProgress?: (progress: StartFiltersProgress) => void,
+  ): Promise<StartFiltersPreview>;
+
+  /** Stops this window's preview of layer `nodeId`, if one is going (its worker ends; nothing else changes). */
+  cancelStartFilters(nodeId: string): Promise<void>;
 
   /**
    * A training job's filters or activations: from its worker between training steps while it
@@ -485,6 +508,7 @@ const REQUEST_METHODS: Record<StudioRequestMethod, true> = {
   stopTraining: true,
   previewDataset: true,
   previewStartFilters: true,
+  cancelStartFilters: true,
   requestVisual: true,
   trainedNetwork: true,
 };
@@ -500,11 +524,15 @@ export type ClientMessage =
   | { readonly id: number; readonly method: StudioRequestMethod; readonly params: unknown[] }
   | { readonly id: number; readonly method: 'watchJob' | 'unwatchJob'; readonly params: [jobId: string] };
 
-/** Host → renderer: the answer to request `id`, or a job event. */
+/**
+ * Host → renderer: the answer to request `id`, a job event, or the progress of request `id` (a
+ * `previewStartFilters`; its listener stays in the page, the request carries its three arguments).
+ */
 export type HostMessage =
   | { readonly id: number; readonly result: unknown }
   | { readonly id: number; readonly error: SerializedError }
-  | { readonly event: 'job'; readonly jobId: string; readonly data: StudioJobEvent };
+  | { readonly event: 'job'; readonly jobId: string; readonly data: StudioJobEvent }
+  | { readonly event: 'start-filters'; readonly id: number; readonly data: StartFiltersProgress };
 
 /** The WebSocket's path on the Node host. */
 export const WEBSOCKET_PATH = '/studio';

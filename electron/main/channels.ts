@@ -20,6 +20,12 @@ export const INVOKE_CHANNELS: readonly string[] = [...STUDIO_REQUEST_METHODS, ..
 /** Main → preload: a job stream's MessagePort, sent with `webContents.postMessage` and `{ jobId, nonce }`. */
 export const JOB_PORT_CHANNEL = `${CHANNEL_PREFIX}job-port`;
 
+/**
+ * Main → preload: a `previewStartFilters`'s progress, `{ nonce, progress }` (StartFiltersProgress).
+ * The preload sends the nonce as the request's fourth argument; main strips it before the checks.
+ */
+export const START_FILTERS_PROGRESS_CHANNEL = `${CHANNEL_PREFIX}start-filters-progress`;
+
 /** Main → preload: a menu command for the page (see MenuCommandMessage). */
 export const MENU_CHANNEL = `${CHANNEL_PREFIX}menu`;
 

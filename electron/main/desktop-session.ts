@@ -101,18 +101,20 @@ const METHODS = new Set<string>(STUDIO_REQUEST_METHODS);
 
 /**
  * Runs one request method with arguments that arrived over IPC (checked here: types vanish at run
- * time) and answers an Envelope; never throws. Bugs (InternalError) are told to `log`.
+ * time) and answers an Envelope; never throws. Bugs (InternalError) are told to `log`. `local`
+ * are arguments made in main, after the checked ones (a `previewStartFilters`'s progress listener).
  */
 export const dispatchRequest = async (
   api: StudioApi,
   method: string,
   params: unknown[],
   log: (line: string) => void = () => {},
+  local: unknown[] = [],
 ): Promise<Envelope> => {
   try {
     if (!METHODS.has(method)) throw new RequestError(`there is no method '${method}'`);
     const name = method as StudioRequestMethod;
-    const args = ARGUMENT_CHECKS[name](params);
+    const args = [...ARGUMENT_CHECKS[name](params), ...local];
     const call = api[name] as (...values: unknown[]) => Promise<unknown>;
     const value = await call.apply(api, args);
     return { ok: true, value: value === undefined ? null : value };

@@ -5,10 +5,10 @@
  * DesktopSession through the generic dispatch; answers are Envelopes.
  */
 import { ipcMain, type IpcMainInvokeEvent } from 'electron';
-import { STUDIO_REQUEST_METHODS, type SerializedError } from '../api';
+import { STUDIO_REQUEST_METHODS, type SerializedError, type StartFiltersProgress } from '../api';
 import { RequestError, serializeError } from '../host/server/errors';
 import { checkSender } from './app-origin';
-import { channelOf, isNonce, type Envelope } from './channels';
+import { START_FILTERS_PROGRESS_CHANNEL, channelOf, isNonce, type Envelope } from './channels';
 import { dispatchRequest } from './desktop-session';
 import type { StudioWindow, StudioWindows } from './windows';
 
@@ -31,6 +31,14 @@ export const registerIpc = (windows: StudioWindows, log: (line: string) => void)
     ipcMain.handle(channel, (event, ...params: unknown[]) => {
       const window = senderWindow(event, channel);
       if (typeof window === 'string') return refused(window);
+      if (method === 'previewStartFilters' && isNonce(params[3])) {
+        // the page's progress listener stays in the preload: progress goes back with its nonce
+        const nonce = params[3];
+        const onProgress = (progress: StartFiltersProgress) => {
+          if (!event.sender.isDestroyed()) event.sender.send(START_FILTERS_PROGRESS_CHANNEL, { nonce, progress });
+        };
+        return dispatchRequest(window.session, method, params.slice(0, 3), log, [onProgress]);
+      }
       return dispatchRequest(window.session, method, params, log);
     });
   }

@@ -12,14 +12,17 @@
  *   MessagePorts do not cross the context bridge, so the ports stay here and each event goes to
  *   the page's listener (a function, which the bridge does carry); the page sees the plain
  *   StudioApi that renderer/api/client.ts expects. Unsubscribing closes the ports and tells main.
+ * - `previewStartFilters` keeps the page's progress listener here and sends a fresh nonce as a
+ *   fourth argument; main answers progress on `studio:start-filters-progress` with that nonce.
  * - Menu commands from main (`studio:menu`) are posted to the page as
  *   `{ source: 'cnn-studio', type: 'menu', command, path? }` with `window.postMessage`.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { STUDIO_REQUEST_METHODS, type SerializedError, type StudioApi, type StudioJobEvent } from '../api';
+import { STUDIO_REQUEST_METHODS, type SerializedError, type StartFiltersProgress, type StudioApi, type StudioJobEvent } from '../api';
 import {
   JOB_PORT_CHANNEL,
   MENU_CHANNEL,
+  START_FILTERS_PROGRESS_CHANNEL,
   PAGE_MESSAGE_SOURCE,
   channelOf,
   isMenuCommandMessage,
@@ -70,6 +73,15 @@ ipcRenderer.on(JOB_PORT_CHANNEL, (event, info: unknown) => {
   take(ports);
 });
 
+/** The progress listeners of `previewStartFilters` calls not yet answered, by nonce. */
+const progressListeners = new Map<string, (progress: StartFiltersProgress) => void>();
+
+ipcRenderer.on(START_FILTERS_PROGRESS_CHANNEL, (_event, info: unknown) => {
+  if (typeof info !== 'object' || info === null) return;
+  const { nonce, progress } = info as { nonce?: unknown; progress?: StartFiltersProgress };
+  if (typeof nonce === 'string' && progress) progressListeners.get(nonce)?.(progress);
+});
+
 ipcRenderer.on(MENU_CHANNEL, (_event, message: unknown) => {
   if (isMenuCommandMessage(message)) page.postMessage({ source: PAGE_MESSAGE_SOURCE, type: 'menu', ...message }, '*');
 });
@@ -95,9 +107,21 @@ const watchJob: StudioApi['watchJob'] = async (jobId, listener) => {
   };
 };
 
+const previewStartFilters: StudioApi['previewStartFilters'] = async (document, nodeId, overrides, onProgress) => {
+  if (typeof onProgress !== 'function') return (await invoke('previewStartFilters', [document, nodeId, overrides])) as never;
+  const nonce = newNonce();
+  progressListeners.set(nonce, onProgress);
+  try {
+    return (await invoke('previewStartFilters', [document, nodeId, overrides, nonce])) as never;
+  } finally {
+    progressListeners.delete(nonce);
+  }
+};
+
 const studio = Object.fromEntries(
   STUDIO_REQUEST_METHODS.map((method) => [method, (...params: unknown[]) => invoke(method, params)]),
 ) as unknown as StudioApi;
 studio.watchJob = watchJob;
+studio.previewStartFilters = previewStartFilters;
 
 contextBridge.exposeInMainWorld('studio', studio);

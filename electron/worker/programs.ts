@@ -16,7 +16,11 @@ export interface WorkerProgram {
 }
 
 /** The file names that the builds give the programs (scripts/build.mjs, build/build-electron.mjs). */
-export const BUNDLED_PROGRAMS = { trainingWorker: 'training-worker.mjs', cpuHelper: 'cpu-helper.mjs' } as const;
+export const BUNDLED_PROGRAMS = {
+  trainingWorker: 'training-worker.mjs',
+  cpuHelper: 'cpu-helper.mjs',
+  startFilters: 'start-filters.mjs',
+} as const;
 
 const locate = (bundledName: string, source: URL): WorkerProgram => {
   // Beside the bundle, or one folder up when this module landed in a shared chunk (out/main/chunks/).
@@ -35,3 +39,7 @@ export const trainingWorkerProgram = (): WorkerProgram =>
 /** The CPU engine's helper thread for `worker_threads` (thread-helper-node.ts). */
 export const cpuHelperProgram = (): WorkerProgram =>
   locate(BUNDLED_PROGRAMS.cpuHelper, new URL('./thread-helper-node.ts', import.meta.url));
+
+/** The thread that previews a layer's start filters for `worker_threads` (start-filters-thread.ts). */
+export const startFiltersProgram = (): WorkerProgram =>
+  locate(BUNDLED_PROGRAMS.startFilters, new URL('./start-filters-thread.ts', import.meta.url));

@@ -131,13 +131,28 @@ export const checkFilterInits = (model: Model, inits: ConvFilterInits): void => 
   }
 };
 
+/** Hears how far k-means is on layer `nodeId` (0–1), as the `index`-th of `layers` layers that start from k-means. */
+export type KmeansProgress = (progress: {
+  readonly nodeId: string;
+  readonly index: number;
+  readonly layers: number;
+  readonly fraction: number;
+}) => void;
+
 /**
  * Writes the settings into freshly initialised weights: each layer's start (its own random scheme,
  * or k-means on `train`'s patches), then the presets (the preset filters' biases to 0). Returns
  * the k-means reports. Throws FilterInitError (or PatchInitError for k-means) naming the node.
  */
-export const applyFilterInits = (model: Model, inits: ConvFilterInits, seed: number, train: Dataset | undefined): PatchInitReport[] => {
+export const applyFilterInits = (
+  model: Model,
+  inits: ConvFilterInits,
+  seed: number,
+  train: Dataset | undefined,
+  onKmeansProgress?: KmeansProgress,
+): PatchInitReport[] => {
   checkFilterInits(model, inits);
+  const kmeansLayers = Object.keys(inits).filter((nodeId) => inits[nodeId].start?.kind === 'kmeans');
   const reports: PatchInitReport[] = [];
   for (const [nodeId, init] of Object.entries(inits)) {
     const layer = convLayer(model, nodeId);
@@ -155,6 +170,12 @@ export const applyFilterInits = (model: Model, inits: ConvFilterInits, seed: num
           seed: streamSeed(seed, STREAM_FILTERS, layer.index),
           ...(start.patches !== undefined ? { patches: start.patches } : {}),
           ...(start.iterations !== undefined ? { iterations: start.iterations } : {}),
+          ...(onKmeansProgress
+            ? {
+                onProgress: (fraction: number) =>
+                  onKmeansProgress({ nodeId, index: kmeansLayers.indexOf(nodeId), layers: kmeansLayers.length, fraction }),
+              }
+            : {}),
         }),
       );
     }

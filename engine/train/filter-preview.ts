@@ -5,6 +5,7 @@
  * underneath, with `awaitsData` set, and the presets on top.
  */
 import type { Dataset } from '../data/dataset';
+import type { KmeansProgress } from './filter-init';
 import { initialModel } from './initial-model';
 import type { TrainingConfig } from './trainer';
 
@@ -22,9 +23,10 @@ export const previewFilters = (
   training: Omit<TrainingConfig, 'frozen'>,
   nodeId: string,
   train?: Dataset,
+  onKmeansProgress?: KmeansProgress,
 ): { ok: true; preview: FilterPreview } | { ok: false; problem: string } => {
   try {
-    const { model, awaitingData } = initialModel(graph, training, train);
+    const { model, awaitingData } = initialModel(graph, training, train, onKmeansProgress);
     const node = model.nodes.find((candidate) => candidate.id === nodeId);
     if (node?.type !== 'Conv2D') return { ok: false, problem: `'${nodeId}' is not a Conv2D layer` };
     const weight = model.weights.get(`${nodeId}.weight`)!;

@@ -8,7 +8,7 @@
  */
 import { CPU_LAYERS } from '../backends/cpu/layers';
 import type { Dataset } from '../data/dataset';
-import type { ConvFilterInits } from './filter-init';
+import type { ConvFilterInits, KmeansProgress } from './filter-init';
 import { initialiseModelWeights } from './loop';
 import { compileModel, type Model } from './plan';
 import type { TrainingConfig } from './trainer';
@@ -20,10 +20,15 @@ export interface InitialModel {
 }
 
 /** Throws (InvalidGraphError, FilterInitError) saying why when the graph or its filter settings do not fit. */
-export const initialModel = (graph: unknown, training: Omit<TrainingConfig, 'frozen'>, train?: Dataset): InitialModel => {
+export const initialModel = (
+  graph: unknown,
+  training: Omit<TrainingConfig, 'frozen'>,
+  train?: Dataset,
+  onKmeansProgress?: KmeansProgress,
+): InitialModel => {
   const model = compileModel(graph, CPU_LAYERS);
   if (train) {
-    initialiseModelWeights(model, training, train);
+    initialiseModelWeights(model, training, train, onKmeansProgress);
     return { model, awaitingData: [] };
   }
   const awaitingData: string[] = [];

@@ -6,7 +6,7 @@
  * engine is the same run and a checkpoint from one restores into the other.
  */
 import type { Dataset } from '../data/dataset';
-import { applyFilterInits, checkFilterInits, frozenFilterMasks } from './filter-init';
+import { applyFilterInits, checkFilterInits, frozenFilterMasks, type KmeansProgress } from './filter-init';
 import { initialiseWeight } from './init';
 import type { Model } from './plan';
 import { Random, streamSeed } from './random';
@@ -22,11 +22,11 @@ export const STREAM_DROPOUT = 3;
  * Fills every weight of the model from the run's seed, by the configured scheme (PyTorch's default
  * if none), then the per-layer filter settings (filter-init.ts; k-means cuts patches from `train`).
  */
-export const initialiseModelWeights = (model: Model, config: TrainingConfig, train?: Dataset): void => {
+export const initialiseModelWeights = (model: Model, config: TrainingConfig, train?: Dataset, onKmeansProgress?: KmeansProgress): void => {
   const scheme = config.init ?? { kind: 'pytorch-default' };
   const random = new Random(streamSeed(config.seed, STREAM_INIT, 0));
   for (const [name, values] of model.weights) initialiseWeight(model.specs.get(name)!, values, scheme, random);
-  if (config.filters) applyFilterInits(model, config.filters, config.seed, train);
+  if (config.filters) applyFilterInits(model, config.filters, config.seed, train, onKmeansProgress);
 };
 
 /**

@@ -1,6 +1,7 @@
 /**
  * `StudioApi` over the Node host's WebSocket (`cnn-studio serve`): requests are numbered and
- * answered in any order; job events are pushed. The token comes from the page's URL.
+ * answered in any order; job events, and a filter preview's progress, are pushed. The token comes
+ * from the page's URL.
  */
 import {
   STUDIO_REQUEST_METHODS,
@@ -8,6 +9,7 @@ import {
   type ClientMessage,
   type HostMessage,
   type SerializedError,
+  type StartFiltersProgress,
   type StudioApi,
   type StudioJobEvent,
   type StudioRequestMethod,
@@ -39,16 +41,23 @@ export const connectSocketApi = (location: Location, onClose: () => void): Promi
   const socket = new WebSocket(url);
   const pending = new Map<number, Pending>();
   const listeners = new Map<string, Set<(event: StudioJobEvent) => void>>();
+  /** The progress listeners of requests not yet answered, by request id. */
+  const progressListeners = new Map<number, (progress: StartFiltersProgress) => void>();
   let nextId = 1;
   let closed = false;
 
-  const request = (method: ClientMessage['method'], params: unknown[]): Promise<unknown> => {
+  const request = (
+    method: ClientMessage['method'],
+    params: unknown[],
+    onProgress?: (progress: StartFiltersProgress) => void,
+  ): Promise<unknown> => {
     if (closed) return Promise.reject(lostConnection());
     const id = nextId++;
+    if (onProgress) progressListeners.set(id, onProgress);
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
       socket.send(JSON.stringify({ id, method, params }));
-    });
+    }).finally(() => progressListeners.delete(id));
   };
 
   socket.addEventListener('message', (message) => {
@@ -59,7 +68,8 @@ export const connectSocketApi = (location: Location, onClose: () => void): Promi
       return;
     }
     if ('event' in data) {
-      for (const listener of listeners.get(data.jobId) ?? []) listener(data.data);
+      if (data.event === 'start-filters') progressListeners.get(data.id)?.(data.data);
+      else for (const listener of listeners.get(data.jobId) ?? []) listener(data.data);
       return;
     }
     const waiting = pending.get(data.id);
@@ -72,6 +82,9 @@ export const connectSocketApi = (location: Location, onClose: () => void): Promi
   const api = Object.fromEntries(
     STUDIO_REQUEST_METHODS.map((method: StudioRequestMethod) => [method, (...params: unknown[]) => request(method, params)]),
   ) as unknown as StudioApi;
+  // the listener stays here; the host sends progress with the request's id
+  api.previewStartFilters = (document, nodeId, overrides, onProgress) =>
+    request('previewStartFilters', [document, nodeId, overrides], onProgress) as ReturnType<StudioApi['previewStartFilters']>;
   api.watchJob = async (jobId, listener) => {
     let set = listeners.get(jobId);
     if (!set) listeners.set(jobId, (set = new Set()));

@@ -1,7 +1,8 @@
 /**
  * Under a layer that starts from k-means: what its filter pictures show (the random draw the
  * k-means filters replace, or the k-means filters themselves once previewed), the Preview button
- * that asks the host to learn them now, and Cancel while it does.
+ * that asks the host to learn them now, and a progress bar with Cancel (which stops the host's
+ * work) while it does.
  */
 import { currentDocument } from '../app/state';
 import type { StudioApi } from '../../electron/api';
@@ -34,8 +35,15 @@ export const KmeansPreview = ({ api, nodeId, limit, state, current }: Props) => 
       {computing ? (
         <span className="kmeans-preview-actions">
           <span className="muted" role="status">
-            Learning the filters from the training images…
+            {state.progress?.stage === 'kmeans' ? 'Learning the filters from the training images…' : 'Opening the training images…'}
           </span>
+          <progress
+            aria-label="k-means progress"
+            data-testid="kmeans-progress"
+            max={1}
+            // indeterminate while the images are opened (their reader does not say how far it is)
+            {...(state.progress?.stage === 'kmeans' ? { value: state.progress.fraction } : {})}
+          />
           <button onClick={() => startFilters.cancel()}>Cancel</button>
         </span>
       ) : (

@@ -2,7 +2,8 @@
 // Chromium, MNIST on the host): in the VGG-style project, conv1 set to start from k-means shows the
 // random draw until Preview asks the host, then its 32 filter pictures are the k-means filters
 // (zero mean, norm √2 each) of the training panel's sample limit; a change of the limit or of the
-// layer makes them stale again.
+// layer makes them stale again. A large layer's preview shows a progress bar, and Cancel stops
+// it; one that fails says why.
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canvasPixels } from './canvas-pixels';
@@ -83,6 +84,42 @@ describe.skipIf(chromiumMissing !== null)('previewing k-means filters', () => {
     await page.locator('#param-conv1-kernel').fill('5');
     await expect.poll(() => cards.getAttribute('data-start')).toBe('random');
     await page.getByRole('button', { name: 'Preview the k-means filters' }).waitFor();
+  }, 120_000);
+
+  it('shows a progress bar while k-means runs, and Cancel stops it', async () => {
+    // continues from the test above: conv1 is 5×5 now; 512 filters on all 60,000 training images takes seconds
+    const cards = page.getByTestId('filter-cards');
+    const note = page.getByTestId('kmeans-note');
+    await page.locator('#param-conv1-filters').fill('512');
+    await page.getByLabel('Sample limit').fill('');
+    await page.getByRole('button', { name: 'Preview the k-means filters' }).click();
+    const bar = page.getByTestId('kmeans-progress');
+    await bar.waitFor();
+    expect(await note.getAttribute('data-state')).toBe('computing');
+    // the bar follows k-means
+    await expect.poll(async () => Number(await bar.getAttribute('value')), { timeout: 60_000 }).toBeGreaterThan(0.1);
+    expect(await note.getByRole('status').textContent()).toBe('Learning the filters from the training images…');
+    await note.getByRole('button', { name: 'Cancel' }).click();
+    await bar.waitFor({ state: 'detached' });
+    expect(await note.getAttribute('data-state')).toBe('waiting');
+    expect(await cards.getAttribute('data-start')).toBe('random');
+
+    // a new preview after Cancel is answered, and the cancelled one never shows
+    await page.getByLabel('Sample limit').fill('300');
+    await page.getByRole('button', { name: 'Preview the k-means filters' }).click();
+    await expect.poll(() => cards.getAttribute('data-start'), { timeout: 60_000 }).toBe('kmeans');
+    expect(await note.textContent()).toContain('learnt from 300 training images');
+    await page.getByLabel('Sample limit').fill('');
+    await expect.poll(() => cards.getAttribute('data-start')).toBe('random');
+    expect(await note.getAttribute('data-state')).toBe('waiting');
+    expect(await page.getByTestId('kmeans-problem').count()).toBe(0);
+
+    // a preview that fails in the host's thread says why, under the button
+    await page.locator('#param-conv1-filters').fill('4');
+    await page.locator('#param-conv1-kernel').fill('29');
+    await page.getByRole('button', { name: 'Preview the k-means filters' }).click();
+    await expect.poll(() => page.getByTestId('kmeans-problem').textContent(), { timeout: 60_000 }).toContain('does not fit');
+    expect(await page.getByTestId('kmeans-progress').count()).toBe(0);
   }, 120_000);
 
   it('had no errors in the page', () => {

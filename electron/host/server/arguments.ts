@@ -101,6 +101,7 @@ export const ARGUMENT_CHECKS: Record<StudioRequestMethod, (params: unknown[]) =>
     if (!isRecord(p[0])) throw new RequestError('previewStartFilters needs the project document');
     return [p[0], text(p[1], 'the layer id'), checkOverrides(p[2])];
   },
+  cancelStartFilters: (p) => (count(p, 1, 'cancelStartFilters'), [text(p[0], 'the layer id')]),
   requestVisual: (p) => (count(p, 2, 'requestVisual'), [text(p[0], 'the job id'), checkVisualArgument(p[1])]),
   trainedNetwork: (p) => {
     count(p, 1, 'trainedNetwork');

@@ -54,7 +54,14 @@ export class RecoveryError extends StudioError {
   }
 }
 
-const KNOWN = new Set(['RequestError', 'ProjectError', 'TrainingError', 'DatasetError', 'VisualError', 'RecoveryError']);
+/** Work that was stopped before it answered (cancelled, or superseded by a newer request). */
+export class CancelledError extends StudioError {
+  constructor(message: string) {
+    super('CancelledError', message);
+  }
+}
+
+const KNOWN = new Set(['RequestError', 'ProjectError', 'TrainingError', 'DatasetError', 'VisualError', 'RecoveryError', 'CancelledError']);
 
 /** What crosses the wire: known errors as they are, anything else as an internal error. */
 export const serializeError = (error: unknown): SerializedError => {

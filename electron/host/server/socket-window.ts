@@ -1,10 +1,11 @@
 /**
  * One WebSocket = one window: requests (`{id, method, params}`) are checked and answered with
  * `{id, result}` or `{id, error: {name, message}}`; watched jobs' events are pushed as
- * `{event: 'job', jobId, data}`. The wire format is `ClientMessage` / `HostMessage` in api.ts.
+ * `{event: 'job', jobId, data}`, and a `previewStartFilters`'s progress as `{event: 'start-filters',
+ * id, data}` with its request's id. The wire format is `ClientMessage` / `HostMessage` in api.ts.
  */
 import type { WebSocket } from 'ws';
-import { STUDIO_REQUEST_METHODS, type HostMessage, type StudioRequestMethod, type Unsubscribe } from '../../api';
+import { STUDIO_REQUEST_METHODS, type HostMessage, type StartFiltersProgress, type StudioRequestMethod, type Unsubscribe } from '../../api';
 import { ARGUMENT_CHECKS } from './arguments';
 import { RequestError, serializeError } from './errors';
 import { WindowSession, type HostServices } from './window-session';
@@ -40,7 +41,7 @@ export const connectWindow = (ws: WebSocket, services: HostServices, log: (line:
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
   };
 
-  const run = async (method: string, params: unknown[]): Promise<unknown> => {
+  const run = async (id: number, method: string, params: unknown[]): Promise<unknown> => {
     if (method === 'watchJob' || method === 'unwatchJob') {
       const jobId = params[0];
       if (typeof jobId !== 'string') throw new RequestError(`${method} needs a job id`);
@@ -55,6 +56,7 @@ export const connectWindow = (ws: WebSocket, services: HostServices, log: (line:
     if (!METHODS.has(method)) throw new RequestError(`there is no method '${method}'`);
     const name = method as StudioRequestMethod;
     const args = ARGUMENT_CHECKS[name](params);
+    if (name === 'previewStartFilters') args.push((data: StartFiltersProgress) => send({ event: 'start-filters', id, data }));
     const call = session[name] as (...values: unknown[]) => Promise<unknown>;
     const result = await call.apply(session, args);
     return result === undefined ? null : result;
@@ -64,7 +66,7 @@ export const connectWindow = (ws: WebSocket, services: HostServices, log: (line:
     if (isBinary) return send({ id: -1, error: serializeError(new RequestError('messages must be text')) });
     const parsed = parseClientMessage(data.toString());
     if ('error' in parsed) return send({ id: parsed.id ?? -1, error: serializeError(parsed.error) });
-    run(parsed.method, parsed.params).then(
+    run(parsed.id, parsed.method, parsed.params).then(
       (result) => send({ id: parsed.id, result }),
       (error: unknown) => {
         const serialized = serializeError(error);

@@ -17,6 +17,7 @@ import type {
   SavedProject,
   SaveOptions,
   StartFiltersPreview,
+  StartFiltersProgress,
   StudioApi,
   StudioJobEvent,
   TemplateInfo,
@@ -49,7 +50,7 @@ import { newRecoveryId, type RecoveryStore } from '../../services/recovery/recov
 import { expectedTensorsFromCatalogue } from '../../services/project/expected-tensors';
 import { DatasetError, ProjectError, RecoveryError } from './errors';
 import type { RecentProjects } from './recent';
-import { previewStartFilters } from './start-filters';
+import { StartFilterPreviews } from './start-filter-previews';
 import { startRun } from './start-run';
 import type { TrainingJobs } from './training-jobs';
 
@@ -97,6 +98,8 @@ export class WindowSession implements StudioApi {
   private keptDatasetFacts: { key: string; facts: Pick<TrainedNetwork, 'normalisation' | 'classes'> } | null = null;
   /** Run ids of jobs still going, so that two runs never share an id. */
   private readonly pendingRuns = new Set<string>();
+  /** `previewStartFilters` in flight, each in its own thread. */
+  private readonly startFilterPreviews = new StartFilterPreviews();
 
   /**
    * Each window has its own store: it remembers which files this window opened or saved, so a
@@ -357,8 +360,18 @@ export class WindowSession implements StudioApi {
     };
   }
 
-  async previewStartFilters(document: ProjectDocument, nodeId: string, overrides: TrainingOverrides): Promise<StartFiltersPreview> {
-    return previewStartFilters(checkDocument(document, 'the project'), overrides, nodeId, this.baseFolder);
+  async previewStartFilters(
+    document: ProjectDocument,
+    nodeId: string,
+    overrides: TrainingOverrides,
+    onProgress: (progress: StartFiltersProgress) => void = () => {},
+  ): Promise<StartFiltersPreview> {
+    const project = checkDocument(document, 'the project');
+    return this.startFilterPreviews.run({ project, overrides, nodeId, baseFolder: this.baseFolder }, onProgress);
+  }
+
+  cancelStartFilters(nodeId: string): Promise<void> {
+    return this.startFilterPreviews.cancel(nodeId);
   }
 
   requestVisual(jobId: string, request: VisualRequest): Promise<VisualReply> {
@@ -409,10 +422,11 @@ export class WindowSession implements StudioApi {
     return facts;
   }
 
-  /** The window closed: stop sending it events (its jobs go on). */
+  /** The window closed: stop sending it events (its jobs go on) and stop its filter previews. */
   dispose(): void {
     for (const stop of this.watching) stop();
     this.watching.clear();
+    this.startFilterPreviews.cancelAll();
     // Its autosave, if any, stays to be offered back: the window may have crashed.
     this.services.recovery.release(this.recoveryId);
   }

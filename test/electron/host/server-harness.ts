@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { WEBSOCKET_PATH, type HostMessage, type StudioJobEvent } from '../../../electron/api';
+import { WEBSOCKET_PATH, type HostMessage, type StartFiltersProgress, type StudioJobEvent } from '../../../electron/api';
 import { startStudioServer, type StudioServer } from '../../../electron/host/server/server';
 
 export const TOKEN = 'test-token-0123456789';
@@ -68,11 +68,17 @@ export class RpcClient {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
   readonly events = new Map<string, StudioJobEvent[]>();
+  /** `previewStartFilters`'s progress, by request id. */
+  readonly progress = new Map<number, StartFiltersProgress[]>();
   private readonly waiters: (() => void)[] = [];
 
   constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => {
       const message = JSON.parse(data.toString()) as HostMessage;
+      if ('event' in message && message.event === 'start-filters') {
+        this.progress.set(message.id, [...(this.progress.get(message.id) ?? []), message.data]);
+        return;
+      }
       if ('event' in message) {
         this.events.set(message.jobId, [...(this.events.get(message.jobId) ?? []), message.data]);
         for (const wake of this.waiters.splice(0)) wake();
@@ -98,11 +104,17 @@ export class RpcClient {
   }
 
   call<T = unknown>(method: string, ...params: unknown[]): Promise<T> {
+    return this.request<T>(method, ...params).answer;
+  }
+
+  /** A request and its id (to find its progress). */
+  request<T = unknown>(method: string, ...params: unknown[]): { id: number; answer: Promise<T> } {
     const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
+    const answer = new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       this.socket.send(JSON.stringify({ id, method, params }));
     });
+    return { id, answer };
   }
 
   /** Waits until the job's events include `finished` (or the time runs out). */

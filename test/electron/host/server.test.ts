@@ -70,7 +70,7 @@ describe('serve: the socket', () => {
   it('accepts the token with its own origin, and answers hello', async () => {
     const client = await RpcClient.connect(port);
     const hello = await client.call<{ apiVersion: number; host: string }>('hello');
-    expect(hello).toMatchObject({ apiVersion: 4, host: 'node', application: 'CNN Studio test' });
+    expect(hello).toMatchObject({ apiVersion: 5, host: 'node', application: 'CNN Studio test' });
     client.close();
   });
 

@@ -1,13 +1,17 @@
 // The desktop app's bundles (build/build-electron.mjs), checked without Electron: the preload
 // requires nothing but electron; the main bundle loads electron only as an external; and the
 // training worker bundle, run with a stand-in for `process.parentPort`, trains a real job for the
-// job manager through the UtilityWorker handle.
+// job manager through the UtilityWorker handle; the filter preview's thread bundle, run in a
+// worker_threads thread as the host runs it, previews k-means filters with progress.
 import { fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTemplate } from '../../../engine/graph/templates';
+import { newProject } from '../../../engine/project/schema';
+import type { StartFiltersTask, StartFiltersThreadMessage } from '../../../electron/worker/start-filters-thread';
 import { UtilityWorker, type UtilityChild } from '../../../electron/main/utility-worker';
 import { JobManager, type JobEvent, type JobRequest } from '../../../electron/services/jobs/job-manager';
 import type { WorkerHost } from '../../../electron/services/jobs/worker-host';
@@ -51,6 +55,24 @@ describe('the bundles', () => {
     expect(dataServer).not.toMatch(/from "electron"/);
     expect(dataServer).toContain('the data server runs in an Electron utility process');
   });
+
+  it('ship the filter preview thread beside main, free of electron, and it previews k-means filters with progress', async () => {
+    const program = join(OUT, 'main', 'start-filters.mjs');
+    expect(readFileSync(program, 'utf8')).not.toMatch(/from "electron"/);
+    const project = newProject(findTemplate('lenet5')!.build(), { dataset: { kind: 'mnist' } });
+    const task: StartFiltersTask = {
+      project: { ...project, training: { ...project.training, filters: { conv1: { start: { kind: 'kmeans' } } } } },
+      overrides: { limit: 100 },
+      nodeId: 'conv1',
+      baseFolder: ROOT,
+    };
+    const messages: StartFiltersThreadMessage[] = [];
+    const thread = new Worker(program, { workerData: task });
+    thread.on('message', (message: StartFiltersThreadMessage) => messages.push(message));
+    await new Promise((ended) => thread.once('exit', ended));
+    expect(messages.at(-1)).toMatchObject({ type: 'done', preview: { images: 100, tensor: { shape: [6, 1, 5, 5] } } });
+    expect(messages.at(-2)).toEqual({ type: 'progress', progress: { stage: 'kmeans', fraction: 1 } });
+  }, 60_000);
 });
 
 /** A Node child process running the worker bundle, shaped like Electron's UtilityProcess. */

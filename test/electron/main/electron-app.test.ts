@@ -101,7 +101,7 @@ describe.skipIf(!binary)('the desktop app in Electron', () => {
 
   it('answers through the main process as the Electron host, with errors that keep their message', async () => {
     const host = await page.evaluate(() => (globalThis as unknown as PageGlobals).studio!.hello());
-    expect(host).toMatchObject({ host: 'electron', apiVersion: 4 });
+    expect(host).toMatchObject({ host: 'electron', apiVersion: 5 });
     const error = await page.evaluate(() =>
       (globalThis as unknown as PageGlobals).studio!.newProject('no-such-template').then(
         () => null,

@@ -79,7 +79,7 @@ describe('dispatching a request to a window’s session', () => {
     const answer = await dispatchRequest(new DesktopSession(services()), 'hello', []);
     expect(answer).toEqual({
       ok: true,
-      value: expect.objectContaining({ host: 'electron', apiVersion: 4, application: 'CNN Studio test' }),
+      value: expect.objectContaining({ host: 'electron', apiVersion: 5, application: 'CNN Studio test' }),
     });
   });
 

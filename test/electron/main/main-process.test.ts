@@ -7,9 +7,15 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { OpenedProject, StudioJobEvent } from '../../../electron/api';
+import type { OpenedProject, StartFiltersPreview, StartFiltersProgress, StudioJobEvent } from '../../../electron/api';
 import { CONTENT_SECURITY_POLICY } from '../../../electron/main/app-origin';
-import { INVOKE_CHANNELS, JOB_PORT_CHANNEL, MENU_CHANNEL, type Envelope } from '../../../electron/main/channels';
+import {
+  INVOKE_CHANNELS,
+  JOB_PORT_CHANNEL,
+  MENU_CHANNEL,
+  START_FILTERS_PROGRESS_CHANNEL,
+  type Envelope,
+} from '../../../electron/main/channels';
 import * as electron from './fake-electron';
 
 vi.mock('electron', () => import('./fake-electron'));
@@ -103,7 +109,7 @@ describe('starting the app', () => {
 
 describe('the IPC handlers', () => {
   it("answer the window's top frame as the Electron host", async () => {
-    expect(value(await call('studio:hello', []))).toMatchObject({ host: 'electron', apiVersion: 4 });
+    expect(value(await call('studio:hello', []))).toMatchObject({ host: 'electron', apiVersion: 5 });
   });
 
   it('refuse another page, a sub-frame and an unknown web contents', async () => {
@@ -162,6 +168,29 @@ describe('the IPC handlers', () => {
     expect(value(await call('studio:unwatchJob', [nonce]))).toBeNull();
     for (const port of posted.ports) port.close();
   }, 60_000);
+
+  it("send a filter preview's progress to the window with the preload's nonce, and cancel it", async () => {
+    const opened = value<OpenedProject>(await call('studio:newProject', ['convnet']));
+    const document = { ...opened.document, training: { ...opened.document.training, filters: { conv1: { start: { kind: 'kmeans' } } } } };
+    const nonce = 'b'.repeat(32);
+    const answer = value<StartFiltersPreview>(await call('studio:previewStartFilters', [document, 'conv1', { limit: 100 }, nonce]));
+    expect(answer).toMatchObject({ images: 100, tensor: { shape: [32, 1, 3, 3] } });
+    const progress = firstWindow()
+      .webContents.sent.filter((entry) => entry.channel === START_FILTERS_PROGRESS_CHANNEL)
+      .map((entry) => entry.args[0] as { nonce: string; progress: StartFiltersProgress });
+    expect(progress.length).toBeGreaterThan(2);
+    expect(progress.every((entry) => entry.nonce === nonce)).toBe(true);
+    expect(progress[0].progress).toEqual({ stage: 'dataset', fraction: 0 });
+    expect(progress.at(-1)!.progress).toEqual({ stage: 'kmeans', fraction: 1 });
+    // a fourth argument that is not a nonce is refused; cancelled, the preview answers a CancelledError
+    expect(await call('studio:previewStartFilters', [document, 'conv1', {}, 'not-a-nonce'])).toMatchObject({
+      ok: false,
+      error: { name: 'RequestError' },
+    });
+    const cancelled = call('studio:previewStartFilters', [document, 'conv1', {}]);
+    expect(value(await call('studio:cancelStartFilters', ['conv1']))).toBeNull();
+    expect(await cancelled).toMatchObject({ ok: false, error: { name: 'CancelledError' } });
+  });
 
   it('stream a finished job wholly from main (its worker is gone), from the first event to the last', async () => {
     const jobId = (firstWindow().webContents.posted.find((entry) => entry.channel === JOB_PORT_CHANNEL)!.message as { jobId: string })

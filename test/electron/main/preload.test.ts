@@ -1,9 +1,10 @@
 // The preload (electron/preload/index.ts) against a stand-in for electron's contextBridge and
 // ipcRenderer: what it exposes, how requests and errors cross, how a job stream's port is
-// matched by its nonce, and how menu commands reach the page.
+// matched by its nonce, how a filter preview's progress reaches its listener by nonce, and how
+// menu commands reach the page.
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { STUDIO_REQUEST_METHODS, type StudioApi, type StudioJobEvent } from '../../../electron/api';
-import { JOB_PORT_CHANNEL, MENU_CHANNEL, type Envelope } from '../../../electron/main/channels';
+import { STUDIO_REQUEST_METHODS, type StartFiltersProgress, type StudioApi, type StudioJobEvent } from '../../../electron/api';
+import { JOB_PORT_CHANNEL, MENU_CHANNEL, START_FILTERS_PROGRESS_CHANNEL, type Envelope } from '../../../electron/main/channels';
 
 type Handler = (event: { ports: FakePort[] }, ...args: unknown[]) => void;
 
@@ -120,6 +121,30 @@ describe('the preload', () => {
     const late = new FakePort();
     deliver(JOB_PORT_CHANNEL, { jobId: 'job-9', nonce: bridge.invoked.at(-1)!.args[1] }, [late]);
     expect(late.closed).toBe(true);
+  });
+
+  it("hands a filter preview's progress to its listener by the nonce it sent, until the answer", async () => {
+    let answer: (envelope: Envelope) => void = () => {};
+    bridge.answer = () => new Promise((resolve) => (answer = resolve));
+    const heard: StartFiltersProgress[] = [];
+    const document = { name: 'p' } as never;
+    const preview = studio.previewStartFilters(document, 'conv1', { limit: 5 }, (progress) => heard.push(progress));
+    const sent = bridge.invoked.at(-1)!;
+    expect(sent.channel).toBe('studio:previewStartFilters');
+    expect(sent.args.slice(0, 3)).toEqual([document, 'conv1', { limit: 5 }]);
+    const nonce = sent.args[3] as string;
+    expect(nonce).toMatch(/^[0-9a-f]{32}$/);
+    deliver(START_FILTERS_PROGRESS_CHANNEL, { nonce, progress: { stage: 'kmeans', fraction: 0.5 } });
+    deliver(START_FILTERS_PROGRESS_CHANNEL, { nonce: 'f'.repeat(32), progress: { stage: 'kmeans', fraction: 0.7 } });
+    answer({ ok: true, value: { images: 5 } });
+    await expect(preview).resolves.toEqual({ images: 5 });
+    deliver(START_FILTERS_PROGRESS_CHANNEL, { nonce, progress: { stage: 'kmeans', fraction: 1 } });
+    expect(heard).toEqual([{ stage: 'kmeans', fraction: 0.5 }]);
+
+    // without a listener, no nonce goes
+    bridge.answer = () => ({ ok: true, value: null });
+    await studio.previewStartFilters(document, 'conv1', {});
+    expect(bridge.invoked.at(-1)!.args).toHaveLength(3);
   });
 
   it('posts valid menu commands to the page, and nothing else', () => {

@@ -69,4 +69,18 @@ describe('the initial weights before any training', () => {
     const { awaitingData } = initialModel(findTemplate('lenet5')!.build(), settings(11, { conv1: { start: { kind: 'kmeans' } } }));
     expect(awaitingData).toEqual(['conv1']);
   });
+
+  it('report how far k-means has got on the training images, without changing what it learns', () => {
+    const config = settings(11, { conv1: { start: { kind: 'kmeans', patches: 400, iterations: 4 } } });
+    const steps: { nodeId: string; index: number; layers: number; fraction: number }[] = [];
+    const reported = initialModel(findTemplate('lenet5')!.build(), config, train, (step) => steps.push(step));
+    const silent = initialModel(findTemplate('lenet5')!.build(), config, train);
+    expect([...reported.model.weights.get('conv1.weight')!]).toEqual([...silent.model.weights.get('conv1.weight')!]);
+    expect(steps.every((step) => step.nodeId === 'conv1' && step.index === 0 && step.layers === 1)).toBe(true);
+    // from 0, one report per iteration among them, never backwards, to 1
+    expect(steps[0].fraction).toBe(0);
+    expect(steps.at(-1)!.fraction).toBe(1);
+    expect(steps.length).toBeGreaterThanOrEqual(4 + 2);
+    for (let i = 1; i < steps.length; i++) expect(steps[i].fraction).toBeGreaterThanOrEqual(steps[i - 1].fraction);
+  });
 });
