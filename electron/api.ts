@@ -14,6 +14,7 @@ import type { EpochRecord, ProjectDocument, RunRecord } from '../engine/project/
 import type { EpochStats } from '../engine/viz/training-stats';
 import type { OptimizerKind } from '../engine/train/optimizers';
 import type { AnalysisKind, VisualAnalysis } from '../engine/viz/analysis';
+import type { FilterGradients } from '../engine/viz/filter-gradients';
 
 export const STUDIO_API_VERSION = 5;
 
@@ -279,6 +280,12 @@ export interface VisualRequest {
   readonly stride?: number;
   /** top-patches, confusion: how many of the subset's first samples to read (defaults 500 and 2000). */
   readonly samples?: number;
+  /**
+   * filters: also answer the last training step's gradient (∂L/∂w) of each filter tensor, in
+   * `gradients`, or a note saying why there are none (before the first step, on the GPU backend,
+   * after the run ended).
+   */
+  readonly withGradients?: boolean;
 }
 
 export type VisualKind = 'filters' | 'activations' | AnalysisKind;
@@ -332,6 +339,11 @@ export interface VisualReply {
    * (value = min + byte × scale), the bytes in standard base64 (`decodeBase64`, engine/viz/encoding.ts).
    */
   readonly analysis?: VisualAnalysis<string>;
+  /**
+   * For `filters` asked `withGradients`: one per tensor of `tensors`, 8-bit with one scale per
+   * filter (value = mins[f] + byte × scales[f]), the bytes in standard base64; or a `note`.
+   */
+  readonly gradients?: FilterGradients<string>;
 }
 
 /** A convolution's filters as the next run will start them (see `previewStartFilters`). */

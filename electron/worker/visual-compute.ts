@@ -9,6 +9,7 @@ import type { Dataset } from '../../engine/data/dataset';
 import { elementCount } from '../../engine/graph/shape';
 import { Plan, type Model } from '../../engine/train/plan';
 import { SAMPLE_ANALYSES } from '../../engine/viz/analysis';
+import { quantiseFilterGradient, type FilterGradients } from '../../engine/viz/filter-gradients';
 import { analyseSample, analyseSet } from './visual-analysis';
 import type { VisualReplyMessage, VisualRequestMessage, VisualSampleMessage, VisualTensorMessage } from './visual-protocol';
 
@@ -18,7 +19,13 @@ export interface VisualSource {
   readonly validation?: Dataset;
   readonly epoch: number;
   readonly globalStep: number;
+  /** The step whose gradients `model.gradients` hold; 0 or absent: none yet. */
+  readonly gradientStep?: number;
+  /** Why this source has no gradients at all (the GPU backend, an ended run); wins over gradientStep. */
+  readonly gradientNote?: string;
 }
+
+export const NO_GRADIENTS_YET = 'no gradients yet: they come with the first training step';
 
 /** A request that cannot be answered; the message says why. */
 export class VisualError extends Error {
@@ -75,6 +82,30 @@ const filters = (source: VisualSource, nodeId: string): VisualTensorMessage[] =>
     copyOut(nodeId, name, source.model.specs.get(name)!.shape, source.model.weights.get(name)!),
   );
 
+const filterGradients = (source: VisualSource, tensors: readonly VisualTensorMessage[]): FilterGradients => {
+  if (source.gradientNote !== undefined) return { tensors: [], note: source.gradientNote };
+  if (!source.gradientStep) return { tensors: [], note: NO_GRADIENTS_YET };
+  const untrained = tensors.find((tensor) => !source.model.gradients.has(tensor.name));
+  if (untrained) return { tensors: [], note: `${untrained.name} is not trained, so it has no gradients` };
+  return {
+    step: source.gradientStep,
+    tensors: tensors.map((tensor) => quantiseFilterGradient(tensor.name, source.model.gradients.get(tensor.name)!, tensor.shape)),
+  };
+};
+
+/**
+ * Runs an analysis and puts the training gradients back: the analyses' backward passes share
+ * `model.gradients` with training, and a filters request between steps shows the last step's.
+ */
+const keepingGradients = <T>(model: Model, run: () => T): T => {
+  const kept = [...model.gradients.values()].map((values) => [values, values.slice()] as const);
+  try {
+    return run();
+  } finally {
+    for (const [values, copy] of kept) values.set(copy);
+  }
+};
+
 /** The set a request reads: its subset, by default the validation set where the run has one. */
 const datasetOf = (source: VisualSource, request: VisualRequestMessage): { subset: 'validation' | 'train'; dataset: Dataset } => {
   const subset = request.subset ?? (source.validation ? 'validation' : 'train');
@@ -127,14 +158,19 @@ export const computeVisual = (source: VisualSource, request: VisualRequestMessag
     epoch: source.epoch,
     globalStep: source.globalStep,
   } as const;
-  if (request.kind === 'filters') return { ...base, tensors: filters(source, request.nodeId!) };
+  if (request.kind === 'filters') {
+    const tensors = filters(source, request.nodeId!);
+    return { ...base, tensors, ...(request.withGradients ? { gradients: filterGradients(source, tensors) } : {}) };
+  }
   if (request.kind === 'activations') return { ...base, ...activations(source, request) };
   if (SAMPLE_ANALYSES.includes(request.kind)) {
     // the sample's input and the head's output come with the analysis, as for activations
     const { sample } = activations(source, request);
-    return { ...base, tensors: [], sample, analysis: analyseSample(source.model, request, sample.input.values) };
+    const analysis = keepingGradients(source.model, () => analyseSample(source.model, request, sample.input.values));
+    return { ...base, tensors: [], sample, analysis };
   }
-  return { ...base, tensors: [], analysis: analyseSet(source.model, request, datasetOf(source, request).dataset) };
+  const analysis = keepingGradients(source.model, () => analyseSet(source.model, request, datasetOf(source, request).dataset));
+  return { ...base, tensors: [], analysis };
 };
 
 /** A reply that says why there is no answer. */

@@ -9,10 +9,11 @@
  * - `watch` (host → worker): also push the filters of one layer (default the first convolution)
  *   every N steps, as `visual` replies with requestId 0; `everySteps: 0` stops it.
  *
- * Tensors travel as Float32Arrays, as everywhere in the protocol; an analysis's maps as 8-bit
- * images with their scale (Uint8Array).
+ * Tensors travel as Float32Arrays, as everywhere in the protocol; an analysis's maps and a
+ * filters reply's gradients as 8-bit images with their scale (Uint8Array).
  */
 import { analysisMaps, isAnalysisKind, type AnalysisKind, type VisualAnalysis } from '../../engine/viz/analysis';
+import type { FilterGradients } from '../../engine/viz/filter-gradients';
 
 export type VisualKind = 'filters' | 'activations' | AnalysisKind;
 export type VisualSubset = 'validation' | 'train';
@@ -43,6 +44,8 @@ export interface VisualRequestMessage {
   readonly stride?: number;
   /** top-patches, confusion: how many of the subset's first samples to read (defaults 500 and 2000). */
   readonly samples?: number;
+  /** filters: also send the last training step's gradient of each filter tensor (`gradients` in the reply). */
+  readonly withGradients?: boolean;
 }
 
 export interface WatchMessage {
@@ -85,6 +88,8 @@ export interface VisualReplyMessage {
   readonly sample?: VisualSampleMessage;
   /** For the analysis kinds. */
   readonly analysis?: VisualAnalysis;
+  /** filters asked `withGradients`: one 8-bit gradient per tensor of `tensors`, or a note saying why there are none. */
+  readonly gradients?: FilterGradients;
   /** Set instead of tensors when the request cannot be answered, saying why. */
   readonly error?: string;
 }
@@ -118,6 +123,8 @@ export const checkVisualRequest = (m: Record<string, unknown>): string | null =>
     if (m[key] !== undefined && !isCount(m[key])) return `${key} must be a whole number from 0`;
   for (const key of ['size', 'stride', 'samples'] as const)
     if (m[key] !== undefined && !(isCount(m[key]) && (m[key] as number) >= 1)) return `${key} must be a whole number from 1`;
+  if (m.withGradients !== undefined && typeof m.withGradients !== 'boolean') return 'withGradients must be true or false';
+  if (m.withGradients === true && m.kind !== 'filters') return 'withGradients goes with a filters request only';
   return null;
 };
 
@@ -154,6 +161,37 @@ const checkAnalysis = (kind: unknown, analysis: unknown): string | null => {
   return maps.every(isMap) ? null : 'every map of an analysis needs a name, shape, min, scale and one byte per value';
 };
 
+const isFiniteList = (value: unknown, length: number): value is number[] =>
+  Array.isArray(value) && value.length === length && value.every((n) => typeof n === 'number' && Number.isFinite(n));
+
+const isFilterGradient = (value: unknown): boolean =>
+  isRecord(value) &&
+  isName(value.name) &&
+  Array.isArray(value.shape) &&
+  value.shape.length === 4 &&
+  value.shape.every(isCount) &&
+  isFiniteList(value.mins, value.shape[0] as number) &&
+  isFiniteList(value.scales, value.shape[0] as number) &&
+  value.scales.every((scale) => scale >= 0) &&
+  value.data instanceof Uint8Array &&
+  value.data.length === value.shape.reduce((product: number, n: number) => product * n, 1);
+
+const checkGradients = (kind: unknown, gradients: unknown, tensors: readonly VisualTensorMessage[]): string | null => {
+  if (kind !== 'filters') return 'only a filters reply carries gradients';
+  if (!isRecord(gradients) || !Array.isArray(gradients.tensors)) return 'gradients must be an object with a list of tensors';
+  if (gradients.note !== undefined && typeof gradients.note !== 'string') return "gradients' note must be text";
+  if (gradients.step !== undefined && !(isCount(gradients.step) && gradients.step >= 1))
+    return "gradients' step must be a whole number from 1";
+  if (gradients.note === undefined && (gradients.step === undefined || gradients.tensors.length !== tensors.length))
+    return 'gradients need their step and one tensor per filter tensor, or a note saying why there are none';
+  if (!gradients.tensors.every(isFilterGradient))
+    return 'every gradient needs its name, a 4-D shape, one min and scale per filter and one byte per value';
+  const mismatch = (gradients.tensors as { name: string; shape: number[] }[]).find(
+    (gradient, i) => gradient.name !== tensors[i]?.name || gradient.shape.join() !== tensors[i].shape.join(),
+  );
+  return mismatch ? `the gradient ${mismatch.name} does not match its filter tensor` : null;
+};
+
 export const checkWatch = (m: Record<string, unknown>): string | null => {
   if (!isCount(m.everySteps)) return 'everySteps must be a whole number (0 stops)';
   return m.nodeId === undefined || isName(m.nodeId) ? null : 'nodeId must be a layer id';
@@ -169,6 +207,10 @@ export const checkVisualReply = (m: Record<string, unknown>): string | null => {
     const s = m.sample;
     if (!isRecord(s) || !isCount(s.index) || !isCount(s.count) || !isTensor(s.input) || !isTensor(s.output))
       return 'sample needs its index, count, input and output';
+  }
+  if (m.gradients !== undefined) {
+    const problem = checkGradients(m.kind, m.gradients, m.tensors as VisualTensorMessage[]);
+    if (problem) return problem;
   }
   if (m.analysis !== undefined) return checkAnalysis(m.kind, m.analysis);
   return null;

@@ -11,6 +11,9 @@ import type { VisualReplyMessage, VisualRequestMessage, WatchMessage } from './v
 
 type AnyTrainer = Trainer | GpuTrainer;
 
+/** The WebGPU trainer keeps its gradients in device buffers that are not read back. */
+export const GPU_GRADIENTS_NOTE = 'gradients are not available on the GPU backend; train on the CPU to see them';
+
 /**
  * The reply to a request, never a rejection: problems become the reply's `error`. `live` says the
  * GPU still holds the newest weights (a finished GpuTrainer has downloaded them already).
@@ -26,7 +29,8 @@ export const answerVisual = async (
     const { model, train, validation, epoch, globalStep } = trainer;
     // Every kind but filters reads samples; a dataset read through a data port (the GPU window) fetches them first.
     if (request.kind !== 'filters') await Promise.all([loadAll(train), loadAll(validation)]);
-    return computeVisual({ model, train, validation, epoch, globalStep }, request);
+    const gradients = trainer instanceof GpuTrainer ? { gradientNote: GPU_GRADIENTS_NOTE } : { gradientStep: trainer.gradientStep };
+    return computeVisual({ model, train, validation, epoch, globalStep, ...gradients }, request);
   } catch (error) {
     return visualFailure(request, error, trainer.globalStep, trainer.epoch);
   }

@@ -119,6 +119,11 @@ export class Trainer {
   private targets: Int32Array | Float32Array;
   epoch = 0;
   globalStep = 0;
+  /**
+   * The step whose gradients `model.gradients` hold (after clipping: what the optimiser applied);
+   * 0 before the first step of this trainer (a resumed run's start included).
+   */
+  gradientStep = 0;
 
   constructor(
     readonly model: Model,
@@ -199,6 +204,7 @@ export class Trainer {
     plan.backward();
     if (this.config.clipValue !== undefined) clipGradientValue(this.slots, this.config.clipValue);
     if (this.config.clipNorm !== undefined) clipGradientNorm(this.slots, this.config.clipNorm);
+    this.gradientStep = this.globalStep;
     this.optimizer.step(learningRate);
     this.epochLossSum += loss * count;
     this.epochSamples += count;

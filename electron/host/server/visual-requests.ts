@@ -6,6 +6,7 @@
  */
 import type { VisualReply, VisualRequest, WireTensor } from '../../api';
 import { convertAnalysis } from '../../../engine/viz/analysis';
+import { convertFilterGradients } from '../../../engine/viz/filter-gradients';
 import { CPU_LAYERS } from '../../../engine/backends/cpu/layers';
 import { compileModel } from '../../../engine/train/plan';
 import type { Job } from '../../services/jobs/job-manager';
@@ -46,6 +47,8 @@ const wire = (tensor: VisualTensorMessage): WireTensor => ({
   data: Buffer.from(tensor.values.buffer, tensor.values.byteOffset, tensor.values.byteLength).toString('base64'),
 });
 
+const base64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+
 export const toVisualReply = (message: VisualReplyMessage, source: VisualReply['source']): VisualReply => {
   if (message.error !== undefined) throw new VisualError(message.error);
   const sample = message.sample;
@@ -58,11 +61,10 @@ export const toVisualReply = (message: VisualReplyMessage, source: VisualReply['
     ...(sample ? { sample: { ...sample, input: wire(sample.input), output: wire(sample.output) } } : {}),
     ...(message.analysis
       ? {
-          analysis: convertAnalysis(message.analysis, (bytes) =>
-            Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
-          ),
+          analysis: convertAnalysis(message.analysis, base64),
         }
       : {}),
+    ...(message.gradients ? { gradients: convertFilterGradients(message.gradients, base64) } : {}),
   };
 };
 
@@ -124,7 +126,8 @@ export class VisualRequests {
     const data = openTrainingData({ type: 'start', protocol: PROTOCOL_VERSION, jobId: job.id, ...job.request });
     const checkpoint = job.finalWeights ? null : job.lastCheckpoint!;
     const at = checkpoint ? { epoch: checkpoint.epoch, globalStep: checkpoint.globalStep } : progress;
-    this.ended = { job, source: { model, ...data, ...at } };
+    const gradientNote = 'the run has ended: gradients are shown only while it trains';
+    this.ended = { job, source: { model, ...data, ...at, gradientNote } };
     return this.ended.source;
   }
 }
