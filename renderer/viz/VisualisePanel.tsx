@@ -111,7 +111,7 @@ export const VisualisePanel = () => {
     if (jobState !== 'running') return;
     const timer = setInterval(() => void viz.refresh(api, jobId, withFilters), LIVE_REFRESH_MS);
     return () => clearInterval(timer);
-  }, [state.open, api, answerable, jobId, jobState, state.nodeId, state.sample, state.subset, withFilters]);
+  }, [state.open, api, answerable, jobId, jobState, state.nodeId, state.sample, state.subset, withFilters, state.showGradients]);
   // The open analysis tab asks likewise (the confusion matrix does not depend on the layer or sample).
   useEffect(() => {
     if (!state.open || !api || !answerable || study.tab === 'features' || study.tab === 'history' || study.tab === 'explain') return;
@@ -178,7 +178,7 @@ export const VisualisePanel = () => {
           ) : (
             <div className="viz-body" ref={body}>
               <div className="viz-left">
-                {study.tab === 'features' && withFilters && <FiltersView reply={state.filters} />}
+                {study.tab === 'features' && withFilters && <FiltersView reply={state.filters} showGradients={state.showGradients} />}
                 {study.tab === 'features' && withFilters && <HistogramView reply={state.filters} />}
                 <SampleView reply={state.activations} index={state.sample} subset={state.subset} />
                 {study.tab === 'attribution' && <ClassPicker classes={classes} value={study.classIndex} />}

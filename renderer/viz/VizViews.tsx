@@ -9,12 +9,14 @@ import {
   filterTileImage,
   filterTiles,
   filterTileScale,
+  gradientTiles,
   mapTileImage,
   mapTiles,
   mapTileSide,
   predictionOf,
   samplePicture,
   type FilterTiles,
+  type GradientTiles,
   type MapTiles,
 } from './pictures';
 import { TileGrid } from './TileGrid';
@@ -61,52 +63,98 @@ const FilterValues = ({ tensor }: { tensor: WireTensor }) => {
 const FILTERS_WIDTH = 200;
 const FILTERS_HEIGHT = 200;
 
-/** One filter's tile, drawn when it comes into view. */
-const FilterTile = memo(({ tiles, filter }: { tiles: FilterTiles; filter: number }) => {
+/** One filter's tile, drawn when it comes into view; with its gradient's tile under it when given. */
+const FilterTile = memo(({ tiles, gradients, filter }: { tiles: FilterTiles; gradients: GradientTiles | null; filter: number }) => {
   const image = useMemo(() => filterTileImage(tiles, filter), [tiles, filter]);
-  return <RgbaCanvas image={image} label={`filter ${filter}`} testId="filter-tile" />;
+  const gradient = useMemo(() => (gradients ? filterTileImage(gradients, filter) : null), [gradients, filter]);
+  const canvas = <RgbaCanvas image={image} label={`filter ${filter}`} testId="filter-tile" />;
+  if (!gradient) return canvas;
+  return (
+    <div className="filter-pair">
+      {canvas}
+      <RgbaCanvas image={gradient} label={`gradient of filter ${filter}`} testId="gradient-tile" />
+    </div>
+  );
 });
 FilterTile.displayName = 'FilterTile';
 
-const filterTitle = (filter: number): string => `filter ${filter}`;
+/** Pixels between a filter and its gradient. */
+const PAIR_GAP = 2;
+
+const shortNumber = (value: number): string => (value === 0 ? '0' : value.toExponential(2));
 
 /** One tensor's filters: as large as lets them all fit in the left column, else scrolling, only those in view drawn. */
-const FilterTileGrid = ({ tiles }: { tiles: FilterTiles }) => {
+const FilterTileGrid = ({ tiles, gradients }: { tiles: FilterTiles; gradients: GradientTiles | null }) => {
   const count = tiles.shape[0];
-  const scale = filterTileScale(count, tiles.unitWidth, tiles.unitHeight, FILTERS_WIDTH, FILTERS_HEIGHT, TILE_GAP);
-  const tile = useCallback((filter: number) => <FilterTile tiles={tiles} filter={filter} />, [tiles]);
+  // with gradients a tile is a filter over its gradient: twice as high, and a gap between
+  const unitHeight = gradients ? tiles.unitHeight * 2 + 1 : tiles.unitHeight;
+  const scale = filterTileScale(count, tiles.unitWidth, unitHeight, FILTERS_WIDTH, FILTERS_HEIGHT, TILE_GAP);
+  const tile = useCallback((filter: number) => <FilterTile tiles={tiles} gradients={gradients} filter={filter} />, [tiles, gradients]);
+  const titleOf = useCallback(
+    (filter: number) =>
+      gradients ? `filter ${filter}; its gradient (below) up to ±${shortNumber(gradients.magnitudes[filter])}` : `filter ${filter}`,
+    [gradients],
+  );
   return (
     <TileGrid
       count={count}
       tileWidth={tiles.unitWidth * scale}
-      tileHeight={tiles.unitHeight * scale}
+      tileHeight={gradients ? tiles.unitHeight * scale * 2 + PAIR_GAP : tiles.unitHeight * scale}
       maxHeight={FILTERS_HEIGHT}
       tile={tile}
-      titleOf={filterTitle}
+      titleOf={titleOf}
       label={`filters of ${tiles.name}`}
       testId="filter-grid"
     />
   );
 };
 
-export const FiltersView = ({ reply }: { reply: VisualReply | null }) => {
+/** What the gradients' colours stand for, or why there are none. */
+const GradientCaption = ({ reply, gradients }: { reply: VisualReply; gradients: GradientTiles | null }) => {
+  const note = reply.gradients?.note;
+  if (!gradients)
+    return (
+      <div className="muted" data-testid="gradient-note">
+        {note ?? (reply.gradients ? 'no gradients for this tensor' : 'asking for the gradients…')}
+      </div>
+    );
+  return (
+    <div className="muted" data-testid="gradient-scale" data-step={reply.gradients?.step ?? ''}>
+      Under each filter its gradient ∂L/∂w of step {reply.gradients?.step}, to its own largest |value| (up to ±
+      {shortNumber(Math.max(...gradients.magnitudes))}; hover a tile for its own).
+    </div>
+  );
+};
+
+export const FiltersView = ({ reply, showGradients }: { reply: VisualReply | null; showGradients: boolean }) => {
   const pictures = useMemo(() => (reply ? filterTiles(reply.tensors) : []), [reply]);
   return (
     <div className="viz-block" data-testid="viz-filters" data-node={reply?.tensors[0]?.nodeId ?? ''}>
-      <h4>Filters</h4>
+      <h4>
+        Filters
+        <label className="viz-gradient-toggle">
+          <input type="checkbox" checked={showGradients} onChange={(event) => viz.setShowGradients(event.target.checked)} /> show gradients
+        </label>
+      </h4>
       {!reply && <div className="muted">…</div>}
       {reply && pictures.length === 0 && <div className="muted">1×1 kernels: nothing spatial to draw.</div>}
-      {pictures.map((tiles) => (
-        <figure key={tiles.name}>
-          <FilterTileGrid tiles={tiles} />
-          <figcaption className="muted">
-            {tiles.name} {tiles.shape.join('×')}
-            {tiles.channels > 1 && tiles.channels < tiles.totalChannels && ` (first ${tiles.channels} input channels)`}
-          </figcaption>
-          {reply && <FilterValues tensor={reply.tensors.find((tensor) => tensor.name === tiles.name)!} />}
-        </figure>
-      ))}
+      {reply && pictures.map((tiles) => <FilterFigure key={tiles.name} reply={reply} tiles={tiles} showGradients={showGradients} />)}
     </div>
+  );
+};
+
+const FilterFigure = ({ reply, tiles, showGradients }: { reply: VisualReply; tiles: FilterTiles; showGradients: boolean }) => {
+  const gradients = useMemo(() => (showGradients ? gradientTiles(reply, tiles) : null), [showGradients, reply, tiles]);
+  return (
+    <figure>
+      <FilterTileGrid tiles={tiles} gradients={gradients} />
+      <figcaption className="muted">
+        {tiles.name} {tiles.shape.join('×')}
+        {tiles.channels > 1 && tiles.channels < tiles.totalChannels && ` (first ${tiles.channels} input channels)`}
+      </figcaption>
+      {showGradients && <GradientCaption reply={reply} gradients={gradients} />}
+      <FilterValues tensor={reply.tensors.find((tensor) => tensor.name === tiles.name)!} />
+    </figure>
   );
 };
 

@@ -2,8 +2,9 @@
  * From `requestVisual` answers to pictures: tensors decoded from base64 and drawn by engine/viz,
  * each at the largest whole-pixel scale that fits the room given.
  */
-import type { VisualSample, WireTensor } from '../../electron/api';
-import { decodeFloat32 } from '../../engine/viz/encoding';
+import type { VisualReply, VisualSample, WireTensor } from '../../electron/api';
+import { decodeBase64, decodeFloat32 } from '../../engine/viz/encoding';
+import { dequantiseFilterGradient, filterGradientMagnitudes } from '../../engine/viz/filter-gradients';
 import { rangeOf } from '../../engine/viz/colour';
 import { featureMapGrid, mapShape, sampleImage, type FeatureMapGrid } from '../../engine/viz/feature-maps';
 import { filterGrid, type FilterGrid, type FilterMode } from '../../engine/viz/filters';
@@ -93,6 +94,28 @@ export const filterTiles = (tensors: readonly WireTensor[]): FilterTiles[] =>
         unitHeight: unit.height,
       };
     });
+
+/** A filter tensor's gradients decoded once, drawn like its filters (FilterTiles' mode and layout). */
+export interface GradientTiles {
+  readonly values: Float32Array;
+  readonly shape: readonly number[];
+  readonly mode: FilterMode;
+  /** Each filter's largest |∂L/∂w|: what full colour stands for in its tile. */
+  readonly magnitudes: readonly number[];
+}
+
+/** The gradients of `tiles`' tensor in a filters reply, or null when the reply has none for it. */
+export const gradientTiles = (reply: Pick<VisualReply, 'gradients'>, tiles: Pick<FilterTiles, 'name' | 'mode'>): GradientTiles | null => {
+  const gradient = reply.gradients?.tensors.find((tensor) => tensor.name === tiles.name);
+  if (!gradient) return null;
+  const decoded = { ...gradient, data: decodeBase64(gradient.data) };
+  return {
+    values: dequantiseFilterGradient(decoded),
+    shape: gradient.shape,
+    mode: tiles.mode,
+    magnitudes: filterGradientMagnitudes(gradient),
+  };
+};
 
 /**
  * The whole-pixel scale of filter tiles in `width` × `height`: the largest (up to 12) at which

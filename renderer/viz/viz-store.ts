@@ -39,6 +39,8 @@ export interface VizState {
   /** The job the answers come from. */
   readonly jobId: string | null;
   readonly filters: VisualReply | null;
+  /** Ask for the filters' gradients too, and draw them under the filters. */
+  readonly showGradients: boolean;
   readonly activations: VisualReply | null;
   /** Why the last refresh showed nothing new (for people). */
   readonly problem: string | null;
@@ -52,6 +54,7 @@ const INITIAL: VizState = {
   subset: 'validation',
   jobId: null,
   filters: null,
+  showGradients: false,
   activations: null,
   problem: null,
   loading: false,
@@ -80,6 +83,13 @@ export class VizStore extends Store<VizState> {
     this.set({ ...this.state, nodeId, filters: null, activations: null, problem: null });
   }
 
+  /** Shows or hides the filters' gradients; they come with the next refresh. */
+  setShowGradients(showGradients: boolean): void {
+    if (showGradients === this.state.showGradients) return;
+    this.question++;
+    this.set({ ...this.state, showGradients });
+  }
+
   setSample(sample: number, subset: Subset = this.state.subset): void {
     const count = this.state.activations?.sample?.subset === subset ? this.state.activations.sample.count : Infinity;
     const index = Math.max(0, Math.min(Math.floor(sample) || 0, count - 1));
@@ -102,13 +112,15 @@ export class VizStore extends Store<VizState> {
    */
   async refresh(api: StudioApi, jobId: string | null, withFilters: boolean, force = false): Promise<void> {
     this.forJob(jobId);
-    const { nodeId, sample, subset } = this.state;
+    const { nodeId, sample, subset, showGradients } = this.state;
     if (!jobId || !nodeId || (this.pending !== null && !force)) return;
     const question = ++this.question;
     this.pending = question;
     this.set({ ...this.state, loading: true });
     const [filters, activations] = await Promise.allSettled([
-      withFilters ? api.requestVisual(jobId, { kind: 'filters', nodeId }) : Promise.resolve(null),
+      withFilters
+        ? api.requestVisual(jobId, { kind: 'filters', nodeId, ...(showGradients ? { withGradients: true } : {}) })
+        : Promise.resolve(null),
       api.requestVisual(jobId, { kind: 'activations', nodeId, sample, subset }),
     ]);
     if (this.pending === question) this.pending = null;
@@ -127,7 +139,7 @@ export class VizStore extends Store<VizState> {
   reset(): void {
     this.question++;
     this.pending = null;
-    this.set({ ...INITIAL, open: this.state.open });
+    this.set({ ...INITIAL, open: this.state.open, showGradients: this.state.showGradients });
   }
 }
 

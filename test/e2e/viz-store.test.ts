@@ -5,7 +5,9 @@ import type { StudioApi, VisualReply, VisualRequest } from '../../electron/api';
 import { analyzeGraph } from '../../engine/graph/analyze';
 import { findTemplate } from '../../engine/graph/templates';
 import { encodeFloat32 } from '../../engine/viz/encoding';
-import { bestColumns, filterPictures, mapPicture, predictionOf } from '../../renderer/viz/pictures';
+import { encodeBase64 } from '../../engine/viz/encoding';
+import { quantiseFilterGradient } from '../../engine/viz/filter-gradients';
+import { bestColumns, filterPictures, filterTiles, gradientTiles, mapPicture, predictionOf } from '../../renderer/viz/pictures';
 import { VizStore, visualisableNodes } from '../../renderer/viz/viz-store';
 
 const tensor = (nodeId: string, shape: number[], values?: number[]) => ({
@@ -92,6 +94,37 @@ describe('the Visualise panel state', () => {
     waiting[4].fail(new Error('the run has not started yet'));
     await third;
     expect(store.getState()).toMatchObject({ problem: 'the run has not started yet', loading: false });
+  });
+});
+
+describe('the filters’ gradients', () => {
+  it('are asked for while shown, and decode to tiles drawn like their filters', async () => {
+    const store = new VizStore();
+    const { api, asked, waiting } = fakeApi();
+    store.setNode('conv1');
+    store.setShowGradients(true);
+    const done = store.refresh(api, 'job-1', true);
+    expect(asked[0]).toEqual({ kind: 'filters', nodeId: 'conv1', withGradients: true });
+    const values = Float32Array.from({ length: 18 }, (_, i) => (i < 9 ? -0.5 + i / 8 : 0.001 * (i - 9)));
+    const gradients = { ...quantiseFilterGradient('conv1', values, [2, 1, 3, 3]) };
+    const answer = {
+      ...reply('filters', 'conv1', 7),
+      gradients: { step: 7, tensors: [{ ...gradients, data: encodeBase64(gradients.data) }] },
+    };
+    waiting[0].answer(answer);
+    waiting[1].answer(reply('activations', 'conv1', 7));
+    await done;
+    const [tiles] = filterTiles(store.getState().filters!.tensors);
+    const decoded = gradientTiles(store.getState().filters!, tiles)!;
+    expect(decoded.mode).toBe('channels');
+    expect(decoded.magnitudes[0]).toBeCloseTo(0.5, 6);
+    expect(decoded.magnitudes[1]).toBeCloseTo(0.008, 6);
+    for (let i = 0; i < 18; i++)
+      expect(Math.abs(decoded.values[i] - values[i])).toBeLessThanOrEqual(gradients.scales[i < 9 ? 0 : 1] / 2 + 1e-9);
+    expect(gradientTiles({}, tiles)).toBeNull();
+    store.setShowGradients(false);
+    void store.refresh(api, 'job-1', true, true);
+    expect(asked[2]).toEqual({ kind: 'filters', nodeId: 'conv1' });
   });
 });
 
