@@ -282,8 +282,7 @@ export interface VisualRequest {
   readonly samples?: number;
   /**
    * filters: also answer the last training step's gradient (∂L/∂w) of each filter tensor, in
-   * `gradients`, or a note saying why there are none (before the first step, on the GPU backend,
-   * after the run ended).
+   * `gradients`, or a note saying why there are none (before the first step, after the run ended).
    */
   readonly withGradients?: boolean;
 }

@@ -21,7 +21,7 @@ export interface VisualSource {
   readonly globalStep: number;
   /** The step whose gradients `model.gradients` hold; 0 or absent: none yet. */
   readonly gradientStep?: number;
-  /** Why this source has no gradients at all (the GPU backend, an ended run); wins over gradientStep. */
+  /** Why this source has no gradients at all (an ended run); wins over gradientStep. */
   readonly gradientNote?: string;
 }
 

@@ -6,13 +6,26 @@
 import { GpuTrainer } from '../../engine/backends/webgpu/trainer';
 import { loadAll } from '../../engine/data/dataset';
 import type { Trainer } from '../../engine/train/trainer';
-import { computeVisual, firstFilterNode, visualFailure } from './visual-compute';
+import { computeVisual, filterNames, firstFilterNode, visualFailure } from './visual-compute';
 import type { VisualReplyMessage, VisualRequestMessage, WatchMessage } from './visual-protocol';
 
 type AnyTrainer = Trainer | GpuTrainer;
 
-/** The WebGPU trainer keeps its gradients in device buffers that are not read back. */
-export const GPU_GRADIENTS_NOTE = 'gradients are not available on the GPU backend; train on the CPU to see them';
+/** A GpuTrainer that has finished no longer holds its device buffers. */
+export const GPU_ENDED_NOTE = 'the run has ended: gradients are shown only while it trains';
+
+/** Where the gradients a filters request asks for are: the CPU trainer's model, or read back from the GPU into it. */
+const gradientsOf = async (
+  trainer: AnyTrainer,
+  request: VisualRequestMessage,
+  live: boolean,
+): Promise<{ gradientStep: number } | { gradientNote: string }> => {
+  if (!(trainer instanceof GpuTrainer)) return { gradientStep: trainer.gradientStep };
+  if (request.kind !== 'filters' || !request.withGradients || trainer.gradientStep === 0) return { gradientStep: trainer.gradientStep };
+  if (!live) return { gradientNote: GPU_ENDED_NOTE };
+  await trainer.downloadGradients(filterNames(trainer.model, request.nodeId!));
+  return { gradientStep: trainer.gradientStep };
+};
 
 /**
  * The reply to a request, never a rejection: problems become the reply's `error`. `live` says the
@@ -29,7 +42,7 @@ export const answerVisual = async (
     const { model, train, validation, epoch, globalStep } = trainer;
     // Every kind but filters reads samples; a dataset read through a data port (the GPU window) fetches them first.
     if (request.kind !== 'filters') await Promise.all([loadAll(train), loadAll(validation)]);
-    const gradients = trainer instanceof GpuTrainer ? { gradientNote: GPU_GRADIENTS_NOTE } : { gradientStep: trainer.gradientStep };
+    const gradients = await gradientsOf(trainer, request, live);
     return computeVisual({ model, train, validation, epoch, globalStep, ...gradients }, request);
   } catch (error) {
     return visualFailure(request, error, trainer.globalStep, trainer.epoch);

@@ -23,7 +23,7 @@ export interface FilterGradients<Data = Uint8Array> {
   /** The training step whose gradients these are (from 1). */
   readonly step?: number;
   readonly tensors: FilterGradient<Data>[];
-  /** Set instead of tensors: why there are no gradients to show (no step yet, the GPU backend, an ended run). */
+  /** Set instead of tensors: why there are no gradients to show (no step yet, an ended run). */
   readonly note?: string;
 }
 

@@ -148,6 +148,8 @@ export class GpuTrainer {
   private readonly staging: GPUBuffer;
   epoch = 0;
   globalStep = 0;
+  /** The step whose gradients the GPU's gradient buffers hold (after clipping); 0 before this trainer's first step. */
+  gradientStep = 0;
 
   /** Use `GpuTrainer.create`, which also compiles every kernel before the first step. */
   private constructor(
@@ -240,6 +242,18 @@ export class GpuTrainer {
     return this.model.weights;
   }
 
+  /**
+   * Copies the GPU's gradients of the named tensors into `Model.gradients`: the last step's
+   * (`gradientStep`), after clipping. Call between steps; tensors without gradients are left out.
+   */
+  async downloadGradients(names: Iterable<string>): Promise<void> {
+    for (const name of names) {
+      const buffer = this.state.gradients.get(name);
+      const values = this.model.gradients.get(name);
+      if (buffer && values) values.set(await this.guard(this.runner.readFloats(buffer, values.length)));
+    }
+  }
+
   /** One tensor, fresh from the GPU (a copy), or null when the model has no such tensor. */
   async weight(name: string): Promise<Float32Array | null> {
     const values = this.model.weights.get(name);
@@ -308,6 +322,7 @@ export class GpuTrainer {
     plan.backward();
     if (config.clipValue !== undefined) clipGradientValue(runner, this.slots, config.clipValue);
     if (config.clipNorm !== undefined) clipGradientNorm(runner, this.slots, config.clipNorm, this.squares);
+    this.gradientStep = this.globalStep;
     this.recordOptimizerStep(learningRate);
     this.epochSamples += count;
 
