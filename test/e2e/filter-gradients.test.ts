@@ -34,7 +34,8 @@ describe.skipIf(chromiumMissing !== null)('the filters’ gradients in the Visua
     await page.getByTestId('template-lenet5').click();
     await page.getByTestId('node-conv1').waitFor();
     await page.getByRole('button', { name: 'Visualise' }).click();
-    await page.getByLabel('Epochs').fill('3');
+    // long enough to still be training when the test stops it
+    await page.getByLabel('Epochs').fill('50');
     await page.getByLabel('Batch size').fill('16');
     await page.getByLabel('Sample limit').fill('3000');
     await page.getByRole('button', { name: 'Train' }).click();
