@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { chromiumMissing, ROOT } from './harness';
-import { useStudioSession } from './studio-session';
+import { openTemplate, useStudioSession } from './studio-session';
 
 if (chromiumMissing) console.warn(chromiumMissing);
 
@@ -58,9 +58,7 @@ const goToLine = async (text: string): Promise<number> => {
 
 describe.skipIf(chromiumMissing !== null)('the code view', () => {
   it('shows the LeNet template as model code beside the canvas', async () => {
-    await studio.page.goto(studio.served.url);
-    await studio.page.getByTestId('template-lenet5').click();
-    await node('conv1').waitFor();
+    await openTemplate(studio.page, studio.served.url, 'lenet5', 'conv1');
     expect(await studio.page.getByTestId('code-panel').count()).toBe(0);
     await studio.page.getByTestId('toggle-code').click();
     await modelCode().locator('.view-line').first().waitFor();

@@ -4,7 +4,7 @@
 import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { chromiumMissing } from './harness';
-import { dragHandle, useStudioSession } from './studio-session';
+import { dragHandle, openTemplate, useStudioSession } from './studio-session';
 
 if (chromiumMissing) console.warn(chromiumMissing);
 
@@ -32,9 +32,7 @@ const LAYERS: readonly [type: string, id: string, params: Record<string, string>
 
 describe.skipIf(chromiumMissing !== null)('LeNet-5 from the palette', () => {
   it('builds LeNet-5 layer by layer and gets the textbook shapes and 61,706 parameters', { timeout: 180_000 }, async () => {
-    await studio.page.goto(studio.served.url);
-    await studio.page.getByTestId('template-lenet5').click();
-    await node('conv1').waitFor();
+    await openTemplate(studio.page, studio.served.url, 'lenet5', 'conv1');
     // An empty canvas: select everything and delete it.
     await studio.page.getByTestId('canvas').click({ position: { x: 5, y: 5 } });
     await studio.page.keyboard.press('Control+A');
