@@ -6,9 +6,9 @@
 // writes docs/images/analysis-{attribution,deconvnet,confusion}.png.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, launchBrowser, ROOT, startServe, type Served } from './harness';
+import { describe, expect, it } from 'vitest';
+import { chromiumMissing, ROOT } from './harness';
+import { openTemplate, setTrainingLimits, trainToCompletion, useStudioSession } from './studio-session';
 import { canvasFacts } from './canvas-pixels';
 
 if (chromiumMissing) console.warn(chromiumMissing);
@@ -16,14 +16,11 @@ if (chromiumMissing) console.warn(chromiumMissing);
 const ARTEFACTS = join(ROOT, '.tmp', 'e2e-screenshots');
 const DOCS = process.env.CNN_STUDIO_SCREENSHOTS ? join(ROOT, 'docs', 'images') : null;
 
-let served: Served;
-let context: BrowserContext;
-let page: Page;
-const pageErrors: string[] = [];
+const studio = useStudioSession();
 
 const shoot = async (name: string, forDocs = true) => {
   mkdirSync(ARTEFACTS, { recursive: true });
-  const panel = page.getByRole('region', { name: 'Visualise' });
+  const panel = studio.page.getByRole('region', { name: 'Visualise' });
   // the whole panel, not only the part its scroll box shows
   await panel.evaluate((element) => ((element as unknown as { style: { maxHeight: string } }).style.maxHeight = 'none'));
   await panel.screenshot({ path: join(ARTEFACTS, `${name}.png`) });
@@ -35,61 +32,42 @@ const shoot = async (name: string, forDocs = true) => {
 };
 
 describe.skipIf(chromiumMissing !== null)('the Visualise panel’s analysis views', () => {
-  beforeAll(async () => {
-    served = await startServe();
-    ({ context, page } = await launchBrowser());
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
-  }, 180_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await served?.stop();
-  });
-
   it('render for a LeNet-5 trained briefly on MNIST', async () => {
-    await page.goto(served.url);
-    await page.getByTestId('template-lenet5').click();
-    await page.getByTestId('node-conv1').waitFor();
-    await page.getByRole('button', { name: 'Visualise' }).click();
-    await page.getByLabel('Epochs').fill('1');
-    await page.getByLabel('Batch size').fill('32');
-    await page.getByLabel('Sample limit').fill('3000');
-    await page.getByRole('button', { name: 'Train' }).click();
-    await page.getByTestId('training-finished').waitFor({ timeout: 150_000 });
-    await page.getByTestId('node-conv1').click();
+    await openTemplate(studio.page, studio.served.url, 'lenet5', 'conv1');
+    await studio.page.getByRole('button', { name: 'Visualise' }).click();
+    await setTrainingLimits(studio.page, { epochs: '1', batchSize: '32', sampleLimit: '3000' });
+    await trainToCompletion(studio.page, 150_000);
+    await studio.page.getByTestId('node-conv1').click();
 
     // Features: the filters and the histogram of their weights
-    await page.getByTestId('filter-grid').waitFor({ timeout: 30_000 });
-    expect((await canvasFacts(page.getByTestId('filter-tile').first())).colours).toBeGreaterThan(10);
-    const histogram = page.getByTestId('weight-histogram');
+    await studio.page.getByTestId('filter-grid').waitFor({ timeout: 30_000 });
+    expect((await canvasFacts(studio.page.getByTestId('filter-tile').first())).colours).toBeGreaterThan(10);
+    const histogram = studio.page.getByTestId('weight-histogram');
     await histogram.waitFor();
     expect((await canvasFacts(histogram)).colours).toBeGreaterThanOrEqual(2);
-    expect(await page.getByTestId('viz-histogram').textContent()).toContain('150 weights');
+    expect(await studio.page.getByTestId('viz-histogram').textContent()).toContain('150 weights');
     await shoot('features', false);
 
     // Confusion: 500 validation samples, a cell's mistakes, and one of them explained
-    await page.getByRole('tab', { name: 'Confusion' }).click();
-    const matrix = page.getByRole('table', { name: 'Confusion matrix' });
+    await studio.page.getByRole('tab', { name: 'Confusion' }).click();
+    const matrix = studio.page.getByRole('table', { name: 'Confusion matrix' });
     await matrix.waitFor({ timeout: 30_000 });
-    expect(await page.getByTestId('viz-confusion').textContent()).toMatch(/Accuracy \d+% on 500 samples · \d+ wrong/);
+    expect(await studio.page.getByTestId('viz-confusion').textContent()).toMatch(/Accuracy \d+% on 500 samples · \d+ wrong/);
     const counts = await matrix.locator('td button').allTextContents();
     expect(counts).toHaveLength(100);
     expect(counts.map(Number).reduce((a, b) => a + b, 0)).toBe(500);
     const diagonal = counts.map(Number).filter((_, i) => i % 11 === 0);
     expect(diagonal.reduce((a, b) => a + b, 0)).toBeGreaterThan(250);
-    expect(await page.getByTestId('class-accuracy-0').textContent()).toMatch(/^\d+%$/);
+    expect(await studio.page.getByTestId('class-accuracy-0').textContent()).toMatch(/^\d+%$/);
     const wrongCell = counts.findIndex((n, i) => i % 11 !== 0 && Number(n) > 0);
     expect(wrongCell).toBeGreaterThanOrEqual(0);
     const [label, predicted] = [Math.floor(wrongCell / 10), wrongCell % 10];
-    await page.getByTestId(`confusion-${label}-${predicted}`).click();
-    const gallery = page.getByTestId('misclassified');
+    await studio.page.getByTestId(`confusion-${label}-${predicted}`).click();
+    const gallery = studio.page.getByTestId('misclassified');
     await expect.poll(() => gallery.count()).toBeGreaterThan(0);
     // up to 12 of a cell's mistakes are sent
     expect(await gallery.count()).toBe(Math.min(Number(counts[wrongCell]), 12));
-    expect(await page.getByTestId('viz-confusion').textContent()).toContain(
+    expect(await studio.page.getByTestId('viz-confusion').textContent()).toContain(
       `${label} taken for ${predicted}: ${await gallery.count()} of ${counts[wrongCell]} shown`,
     );
     for (const caption of await gallery.locator('span').allTextContents())
@@ -100,39 +78,41 @@ describe.skipIf(chromiumMissing !== null)('the Visualise panel’s analysis view
     // Attribution: the mistake clicked, with saliency, Grad-CAM and occlusion for its predicted class
     const sampleIndex = (await gallery.first().getAttribute('title'))!.match(/sample (\d+)/)![1];
     await gallery.first().click();
-    await expect.poll(() => page.getByRole('tab', { name: 'Attribution' }).getAttribute('aria-selected')).toBe('true');
-    await expect.poll(() => page.getByTestId('viz-sample').getAttribute('data-sample')).toBe(sampleIndex);
+    await expect.poll(() => studio.page.getByRole('tab', { name: 'Attribution' }).getAttribute('aria-selected')).toBe('true');
+    await expect.poll(() => studio.page.getByTestId('viz-sample').getAttribute('data-sample')).toBe(sampleIndex);
     for (const id of ['saliency-map', 'gradcam-map', 'occlusion-map']) {
-      await page.getByTestId(id).waitFor({ timeout: 30_000 });
-      const facts = await canvasFacts(page.getByTestId(id));
+      await studio.page.getByTestId(id).waitFor({ timeout: 30_000 });
+      const facts = await canvasFacts(studio.page.getByTestId(id));
       expect(facts.width).toBeGreaterThanOrEqual(28);
       expect(facts.colours, id).toBeGreaterThan(5);
     }
-    await expect.poll(() => page.getByTestId('viz-saliency').textContent()).toContain(`class ${predicted}`);
-    expect(await page.getByTestId('viz-gradcam').textContent()).toContain('Grad-CAM at relu2');
+    await expect.poll(() => studio.page.getByTestId('viz-saliency').textContent()).toContain(`class ${predicted}`);
+    expect(await studio.page.getByTestId('viz-gradcam').textContent()).toContain('Grad-CAM at relu2');
     // another class, picked
-    await page.getByLabel('Class').selectOption(String(label));
-    await expect.poll(() => page.getByTestId('viz-saliency').textContent()).toContain(`Saliency for class ${label}`);
-    await expect.poll(() => page.getByTestId('viz-gradcam').textContent()).toContain(`class ${label}`);
+    await studio.page.getByLabel('Class').selectOption(String(label));
+    await expect.poll(() => studio.page.getByTestId('viz-saliency').textContent()).toContain(`Saliency for class ${label}`);
+    await expect.poll(() => studio.page.getByTestId('viz-gradcam').textContent()).toContain(`class ${label}`);
     await shoot('attribution');
 
     // Deconvnet: conv2's channel 3 projected for the sample, and its top-9 patches with projections
-    await page.getByLabel('Layer to visualise').selectOption('conv2');
-    await page.getByRole('tab', { name: 'Deconvnet' }).click();
-    await page.getByLabel('Feature channel').fill('3');
-    await expect.poll(() => page.getByTestId('viz-deconvnet').textContent(), { timeout: 30_000 }).toContain('conv2 channel 3, projected');
-    expect((await canvasFacts(page.getByTestId('deconvnet-map'))).colours).toBeGreaterThan(5);
-    await expect.poll(() => page.getByTestId('top-patch').count()).toBe(9);
-    expect(await page.getByTestId('top-projection').count()).toBe(9);
-    expect(await page.getByTestId('viz-top-patches').textContent()).toContain('Top 9 of 500 samples');
-    const patch = await canvasFacts(page.getByTestId('top-patch').first());
+    await studio.page.getByLabel('Layer to visualise').selectOption('conv2');
+    await studio.page.getByRole('tab', { name: 'Deconvnet' }).click();
+    await studio.page.getByLabel('Feature channel').fill('3');
+    await expect
+      .poll(() => studio.page.getByTestId('viz-deconvnet').textContent(), { timeout: 30_000 })
+      .toContain('conv2 channel 3, projected');
+    expect((await canvasFacts(studio.page.getByTestId('deconvnet-map'))).colours).toBeGreaterThan(5);
+    await expect.poll(() => studio.page.getByTestId('top-patch').count()).toBe(9);
+    expect(await studio.page.getByTestId('top-projection').count()).toBe(9);
+    expect(await studio.page.getByTestId('viz-top-patches').textContent()).toContain('Top 9 of 500 samples');
+    const patch = await canvasFacts(studio.page.getByTestId('top-patch').first());
     expect(patch.colours).toBeGreaterThan(2);
-    expect((await canvasFacts(page.getByTestId('top-projection').first())).colours).toBeGreaterThan(2);
+    expect((await canvasFacts(studio.page.getByTestId('top-projection').first())).colours).toBeGreaterThan(2);
     await shoot('deconvnet');
-    expect(await page.getByTestId('viz-problem').count()).toBe(0);
+    expect(await studio.page.getByTestId('viz-problem').count()).toBe(0);
   }, 300_000);
 
   it('had no errors in the page', () => {
-    expect(pageErrors).toEqual([]);
+    expect(studio.pageErrors).toEqual([]);
   });
 });

@@ -10,28 +10,26 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, launchBrowser, ROOT, startServe, type Served } from './harness';
+import type { Locator } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { chromiumMissing, ROOT } from './harness';
+import { openTemplate, useStudioSession } from './studio-session';
 
 if (chromiumMissing) console.warn(chromiumMissing);
 
 const SCREENSHOTS = process.env.CNN_STUDIO_SCREENSHOTS ? join(ROOT, 'docs', 'images') : null;
 
-let served: Served;
-let context: BrowserContext;
-let page: Page;
-const pageErrors: string[] = [];
 /**
  * For a poll that waits on a parse of what was typed: the parse runs 300 ms after the last key,
  * and on a busy machine that and drawing its result take more than expect.poll's 1 s default.
  */
 const PARSED = { timeout: 10_000 };
 const workers: string[] = [];
+const studio = useStudioSession({ afterBrowser: (page) => void page.on('worker', (worker) => workers.push(worker.url())) });
 
-const node = (id: string): Locator => page.locator(`[data-testid=node-${id}]`);
-const edgeLabels = () => page.locator('.react-flow__edge-text').allTextContents();
-const modelCode = () => page.getByTestId('model-code');
+const node = (id: string): Locator => studio.page.locator(`[data-testid=node-${id}]`);
+const edgeLabels = () => studio.page.locator('.react-flow__edge-text').allTextContents();
+const modelCode = () => studio.page.getByTestId('model-code');
 
 /** The lines Monaco shows, in screen order (it positions its line elements absolutely). */
 const codeLines = (view: Locator): Promise<string[]> =>
@@ -54,70 +52,53 @@ const goToLine = async (text: string): Promise<number> => {
   await modelCode()
     .locator('.line-numbers', { hasText: new RegExp(`^${number}$`) })
     .click();
-  await page.keyboard.press('ArrowLeft');
+  await studio.page.keyboard.press('ArrowLeft');
   return number;
 };
 
 describe.skipIf(chromiumMissing !== null)('the code view', () => {
-  beforeAll(async () => {
-    served = await startServe();
-    ({ context, page } = await launchBrowser());
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('worker', (worker) => workers.push(worker.url()));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
-  }, 180_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await served?.stop();
-  });
-
   it('shows the LeNet template as model code beside the canvas', async () => {
-    await page.goto(served.url);
-    await page.getByTestId('template-lenet5').click();
-    await node('conv1').waitFor();
-    expect(await page.getByTestId('code-panel').count()).toBe(0);
-    await page.getByTestId('toggle-code').click();
+    await openTemplate(studio.page, studio.served.url, 'lenet5', 'conv1');
+    expect(await studio.page.getByTestId('code-panel').count()).toBe(0);
+    await studio.page.getByTestId('toggle-code').click();
     await modelCode().locator('.view-line').first().waitFor();
     const lines = await codeLines(modelCode());
     expect(lines).toContain("network 'LeNet-5'");
     expect(lines).toContain('conv1 = Conv2D(input, filters=6, kernel=5, padding=2)');
     expect(lines).toContain('output = ClassificationHead(fc3)');
-    expect(await page.getByTestId('code-status').textContent()).toMatch(/^No problems/);
+    expect(await studio.page.getByTestId('code-status').textContent()).toMatch(/^No problems/);
     // Monaco's own chunk and worker were loaded from our origin (no CDN, no blob: worker, nothing blocked by the CSP).
     expect(await modelCode().locator('.monaco-editor').count()).toBe(1);
     await expect.poll(() => workers.length).toBeGreaterThan(0);
-    for (const url of workers) expect(url.startsWith(`http://127.0.0.1:${served.port}/assets/editor.worker`)).toBe(true);
+    for (const url of workers) expect(url.startsWith(`http://127.0.0.1:${studio.served.port}/assets/editor.worker`)).toBe(true);
   });
 
   it('changes a layer when its line is retyped, and the canvas follows as one edit', async () => {
     expect(await node('conv1').textContent()).toContain('→ 6×28×28');
     await goToLine('conv1 = Conv2D');
-    await page.keyboard.press('Shift+End');
-    await page.keyboard.type('conv1 = Conv2D(input, filters=8, kernel=5, padding=2');
+    await studio.page.keyboard.press('Shift+End');
+    await studio.page.keyboard.type('conv1 = Conv2D(input, filters=8, kernel=5, padding=2');
     await expect.poll(() => node('conv1').textContent(), PARSED).toContain('→ 8×28×28');
     expect(await node('conv1').textContent()).toContain('208 params');
     expect(await edgeLabels()).toContain('8×28×28');
     expect(await edgeLabels()).not.toContain('6×28×28');
     expect(await codeLines(modelCode())).toContain('conv1 = Conv2D(input, filters=8, kernel=5, padding=2)');
-    expect(await page.getByTestId('error-count').textContent()).toBe('0 errors');
+    expect(await studio.page.getByTestId('error-count').textContent()).toBe('0 errors');
   });
 
   it('marks a mistake on its line and leaves the graph as it was', async () => {
     expect(await goToLine('relu1 = ReLU(conv1)')).toBe(7);
-    await page.keyboard.press('End');
-    await page.keyboard.press('Enter');
+    await studio.page.keyboard.press('End');
+    await studio.page.keyboard.press('Enter');
     // The line arrives as one edit, as a paste does. Typed key by key on a busy machine, a pause of
     // more than the parse's 300 ms would let the half-typed line be parsed: `extra = Conv2D(relu1)`
     // (Monaco closes the bracket) is a valid layer, and the graph would rightly take it.
-    await page.keyboard.insertText('extra = Conv2D(relu1, filters=0)');
-    const problem = page.getByTestId('code-problem');
+    await studio.page.keyboard.insertText('extra = Conv2D(relu1, filters=0)');
+    const problem = studio.page.getByTestId('code-problem');
     // The whole list, not only its length, once the parse has run.
     await expect.poll(() => problem.allTextContents(), PARSED).toEqual(['Ln 8 filters must be at least 1, not 0']);
     expect(await problem.getAttribute('data-line')).toBe('8');
-    expect(await page.getByTestId('code-status').textContent()).toMatch(/^1 mistake: the graph keeps its last valid version/);
+    expect(await studio.page.getByTestId('code-status').textContent()).toMatch(/^1 mistake: the graph keeps its last valid version/);
     // Monaco's marker: a squiggle on the same line as line number 8.
     const squiggle = modelCode().locator('.squiggly-error');
     await squiggle.first().waitFor();
@@ -127,75 +108,75 @@ describe.skipIf(chromiumMissing !== null)('the code view', () => {
     // The graph is unchanged: no new layer, the same shapes, no errors.
     expect(await node('extra').count()).toBe(0);
     expect(await node('conv1').textContent()).toContain('→ 8×28×28');
-    expect(await page.getByTestId('error-count').textContent()).toBe('0 errors');
+    expect(await studio.page.getByTestId('error-count').textContent()).toBe('0 errors');
     await screenshot('code-view.png');
   });
 
   it("undoes the typing with Monaco's undo, and the graph edit with the canvas's, the code following", async () => {
     // Monaco's undo (the focus is in the editor) takes the mistake back; the graph was never changed by it.
-    for (let i = 0; i < 10 && (await page.getByTestId('code-problem').count()) > 0; i++) {
-      await page.keyboard.press('Control+Z');
-      await page.waitForTimeout(400);
+    for (let i = 0; i < 10 && (await studio.page.getByTestId('code-problem').count()) > 0; i++) {
+      await studio.page.keyboard.press('Control+Z');
+      await studio.page.waitForTimeout(400);
     }
-    await expect.poll(() => page.getByTestId('code-status').textContent(), PARSED).toMatch(/^No problems/);
+    await expect.poll(() => studio.page.getByTestId('code-status').textContent(), PARSED).toMatch(/^No problems/);
     expect(await node('conv1').textContent()).toContain('→ 8×28×28');
     // The canvas's undo: one step back to 6 filters, and the code is re-printed.
-    const pane = page.locator('.react-flow__pane');
+    const pane = studio.page.locator('.react-flow__pane');
     const box = (await pane.boundingBox())!;
-    await page.mouse.click(box.x + 20, box.y + box.height - 20);
-    await page.keyboard.press('Control+Z');
+    await studio.page.mouse.click(box.x + 20, box.y + box.height - 20);
+    await studio.page.keyboard.press('Control+Z');
     await expect.poll(() => node('conv1').textContent(), PARSED).toContain('→ 6×28×28');
     await expect.poll(() => codeLines(modelCode()), PARSED).toContain('conv1 = Conv2D(input, filters=6, kernel=5, padding=2)');
-    expect(await page.getByRole('button', { name: 'Undo' }).isDisabled()).toBe(true);
+    expect(await studio.page.getByRole('button', { name: 'Undo' }).isDisabled()).toBe(true);
     // A canvas edit re-prints the code too: redo brings the 8 filters back.
-    await page.keyboard.press('Control+Shift+Z');
+    await studio.page.keyboard.press('Control+Shift+Z');
     await expect.poll(() => codeLines(modelCode()), PARSED).toContain('conv1 = Conv2D(input, filters=8, kernel=5, padding=2)');
   });
 
   it('adds a layer written on a new line, placed beside its input, with the analysis marking its line', async () => {
     const line = (await goToLine('relu4 = ReLU(fc2)')) + 1;
-    await page.keyboard.press('End');
-    await page.keyboard.press('Enter');
-    await page.keyboard.type('side = Dropout(relu4');
+    await studio.page.keyboard.press('End');
+    await studio.page.keyboard.press('Enter');
+    await studio.page.keyboard.type('side = Dropout(relu4');
     await node('side').waitFor();
     const side = (await node('side').boundingBox())!;
     const relu4 = (await node('relu4').boundingBox())!;
     expect(side.x).toBeGreaterThan(relu4.x);
     expect(side.y).toBeGreaterThan(relu4.y);
     // Not a mistake in the code, so the graph changed; but the network has a dead end, marked on its line and on the canvas.
-    const problem = page.getByTestId('code-problem');
+    const problem = studio.page.getByTestId('code-problem');
     await expect
       .poll(() => problem.allTextContents(), PARSED)
       .toEqual([`Ln ${line} side: its output does not lead to the output head 'output'; connect it onwards or delete it`]);
     expect(await problem.getAttribute('data-line')).toBe(String(line));
-    expect(await page.getByTestId('code-status').textContent()).toBe('The graph follows the code; it has 1 issue.');
+    expect(await studio.page.getByTestId('code-status').textContent()).toBe('The graph follows the code; it has 1 issue.');
     expect(await node('side').getAttribute('data-status')).toBe('error');
-    expect(await page.getByTestId('error-count').textContent()).toBe('1 error');
+    expect(await studio.page.getByTestId('error-count').textContent()).toBe('1 error');
     // Deleting the line deletes the layer.
     await modelCode()
       .locator('.line-numbers', { hasText: new RegExp(`^${line}$`) })
       .click();
-    await page.keyboard.press('Delete');
+    await studio.page.keyboard.press('Delete');
     await expect.poll(() => node('side').count(), PARSED).toBe(0);
-    expect(await page.getByTestId('error-count').textContent()).toBe('0 errors');
+    expect(await studio.page.getByTestId('error-count').textContent()).toBe('0 errors');
   });
 
   it('suggests layer types after =, and a layer’s parameters inside its brackets', async () => {
     const line = (await goToLine('output = ClassificationHead(fc3)')) + 1;
-    await page.keyboard.press('End');
-    await page.keyboard.press('Enter');
-    await page.keyboard.type('more = Dens');
+    await studio.page.keyboard.press('End');
+    await studio.page.keyboard.press('Enter');
+    await studio.page.keyboard.type('more = Dens');
     const suggestions = modelCode().locator('.suggest-widget .monaco-list-row');
     await expect.poll(() => suggestions.allTextContents()).toContainEqual(expect.stringContaining('Dense'));
-    await page.keyboard.press('Escape');
-    await page.keyboard.type('e(fc3, un');
+    await studio.page.keyboard.press('Escape');
+    await studio.page.keyboard.type('e(fc3, un');
     await expect.poll(() => suggestions.allTextContents()).toContainEqual(expect.stringContaining('units'));
-    await page.keyboard.press('Escape');
+    await studio.page.keyboard.press('Escape');
     await modelCode()
       .locator('.line-numbers', { hasText: new RegExp(`^${line}$`) })
       .click();
-    await page.keyboard.press('Delete');
-    await expect.poll(() => page.getByTestId('code-status').textContent(), PARSED).toMatch(/^No problems/);
+    await studio.page.keyboard.press('Delete');
+    await expect.poll(() => studio.page.getByTestId('code-status').textContent(), PARSED).toMatch(/^No problems/);
   });
 
   it('highlights the line of the layer selected on the canvas', async () => {
@@ -211,76 +192,78 @@ describe.skipIf(chromiumMissing !== null)('the code view', () => {
   });
 
   it('shows the PyTorch model read-only, following the graph', async () => {
-    await page.getByTestId('code-tab-pytorch').click();
-    const view = page.getByTestId('pytorch-code');
+    await studio.page.getByTestId('code-tab-pytorch').click();
+    const view = studio.page.getByTestId('pytorch-code');
     await view.locator('.view-line').first().waitFor();
     await expect
       .poll(async () => (await codeLines(view)).find((line) => line.includes('self.conv1 =')))
       .toBe('        self.conv1 = nn.Conv2d(1, 8, kernel_size=5, padding=2)  # Conv2D, 1×28×28 → 8×28×28');
     const before = await codeLines(view);
     await view.locator('.view-line').first().click();
-    await page.keyboard.type('x y');
+    await studio.page.keyboard.type('x y');
     expect(await codeLines(view)).toEqual(before);
-    await page.getByTestId('code-tab-model').click();
+    await studio.page.getByTestId('code-tab-model').click();
   });
 
   it('keeps comments when a canvas edit re-prints the code', async () => {
     await goToLine('conv2 = Conv2D');
-    await page.keyboard.type('# the second convolution');
-    await page.keyboard.press('Enter');
+    await studio.page.keyboard.type('# the second convolution');
+    await studio.page.keyboard.press('Enter');
     await goToLine('conv1 = Conv2D');
-    await page.keyboard.press('End');
-    await page.keyboard.type('  # the first');
-    await expect.poll(() => page.getByTestId('code-status').textContent(), PARSED).toMatch(/^No problems/);
+    await studio.page.keyboard.press('End');
+    await studio.page.keyboard.type('  # the first');
+    await expect.poll(() => studio.page.getByTestId('code-status').textContent(), PARSED).toMatch(/^No problems/);
     // The inspector changes conv1: its line is printed again, with its comment; the line above conv2 stays.
     await node('conv1').click();
-    await page.locator('#param-conv1-filters').fill('10');
+    await studio.page.locator('#param-conv1-filters').fill('10');
     await expect
       .poll(() => codeLines(modelCode()), PARSED)
       .toContain('conv1 = Conv2D(input, filters=10, kernel=5, padding=2)  # the first');
     const lines = await codeLines(modelCode());
     expect(lines[lines.findIndex((line) => line.startsWith('conv2 = ')) - 1]).toBe('# the second convolution');
     // And so does the canvas's undo.
-    const pane = page.locator('.react-flow__pane');
+    const pane = studio.page.locator('.react-flow__pane');
     const box = (await pane.boundingBox())!;
-    await page.mouse.click(box.x + 20, box.y + box.height - 20);
-    await page.keyboard.press('Control+Z');
+    await studio.page.mouse.click(box.x + 20, box.y + box.height - 20);
+    await studio.page.keyboard.press('Control+Z');
     await expect.poll(() => codeLines(modelCode()), PARSED).toContain('conv1 = Conv2D(input, filters=8, kernel=5, padding=2)  # the first');
     expect(await codeLines(modelCode())).toContain('# the second convolution');
   });
 
   it('resizes the code panel with its splitter, and keeps its width across a reload', async () => {
-    const panel = page.getByTestId('code-panel');
+    const panel = studio.page.getByTestId('code-panel');
     const width = (await panel.boundingBox())!.width;
-    const splitter = (await page.getByTestId('splitter-codeWidth').boundingBox())!;
-    await page.mouse.move(splitter.x + splitter.width / 2, splitter.y + 200);
-    await page.mouse.down();
-    await page.mouse.move(splitter.x + splitter.width / 2 - 120, splitter.y + 200, { steps: 5 });
-    await page.mouse.up();
+    const splitter = (await studio.page.getByTestId('splitter-codeWidth').boundingBox())!;
+    await studio.page.mouse.move(splitter.x + splitter.width / 2, splitter.y + 200);
+    await studio.page.mouse.down();
+    await studio.page.mouse.move(splitter.x + splitter.width / 2 - 120, splitter.y + 200, { steps: 5 });
+    await studio.page.mouse.up();
     await expect.poll(async () => Math.round((await panel.boundingBox())!.width)).toBe(Math.round(width + 120));
-    await page.getByTestId('splitter-codeWidth').focus();
-    await page.keyboard.press('ArrowRight');
+    await studio.page.getByTestId('splitter-codeWidth').focus();
+    await studio.page.keyboard.press('ArrowRight');
     await expect.poll(async () => Math.round((await panel.boundingBox())!.width)).toBe(Math.round(width + 120 - 16));
     const resized = Math.round((await panel.boundingBox())!.width);
-    expect(JSON.parse(await page.evaluate<string>(`localStorage.getItem('cnn-studio.layout.v1')`))).toMatchObject({ codeWidth: resized });
+    expect(JSON.parse(await studio.page.evaluate<string>(`localStorage.getItem('cnn-studio.layout.v1')`))).toMatchObject({
+      codeWidth: resized,
+    });
 
-    await page.reload();
-    await page.getByTestId('template-lenet5').click();
+    await studio.page.reload();
+    await studio.page.getByTestId('template-lenet5').click();
     await node('conv1').waitFor();
-    await page.getByTestId('toggle-code').click();
+    await studio.page.getByTestId('toggle-code').click();
     await modelCode().locator('.view-line').first().waitFor();
     expect(Math.round((await panel.boundingBox())!.width)).toBe(resized);
   });
 
   it('drops code typed for a project when another opens before it was parsed', async () => {
-    const other = join(served.folder, 'other.cnnproj');
+    const other = join(studio.served.folder, 'other.cnnproj');
     execFileSync(process.execPath, [join(ROOT, 'bin', 'cnn-studio.mjs'), 'new', '--template', 'convnet', '-o', other]);
     await goToLine('relu1 = ReLU(conv1)');
-    await page.keyboard.press('End');
-    await page.keyboard.press('Enter');
-    await page.keyboard.insertText('typed = Dropout(relu1)');
+    await studio.page.keyboard.press('End');
+    await studio.page.keyboard.press('Enter');
+    await studio.page.keyboard.insertText('typed = Dropout(relu1)');
     // The desktop menu's File ▸ Open, as the preload posts it, well within the parse's 300 ms.
-    await page.evaluate(
+    await studio.page.evaluate(
       (path) =>
         (globalThis as unknown as { postMessage(message: unknown, origin: string): void }).postMessage(
           { source: 'cnn-studio', type: 'menu', command: 'open', path },
@@ -288,23 +271,23 @@ describe.skipIf(chromiumMissing !== null)('the code view', () => {
         ),
       other,
     );
-    await expect.poll(() => page.locator('.project-path').textContent(), PARSED).toBe(other);
+    await expect.poll(() => studio.page.locator('.project-path').textContent(), PARSED).toBe(other);
     await node('conv3').waitFor();
     await expect.poll(() => codeLines(modelCode()), PARSED).toContainEqual(expect.stringMatching(/^conv3 = Conv2D\(/));
     // Past the parse's delay: the other project's graph and code have nothing of the typing.
-    await page.waitForTimeout(600);
+    await studio.page.waitForTimeout(600);
     expect(await node('typed').count()).toBe(0);
     expect((await codeLines(modelCode())).join('\n')).not.toContain('typed');
-    expect(await page.getByTestId('save-state').textContent()).toBe('saved');
+    expect(await studio.page.getByTestId('save-state').textContent()).toBe('saved');
   });
 
-  it('had no errors in the page (no CSP violations)', () => {
-    expect(pageErrors).toEqual([]);
+  it('had no errors in the studio.page (no CSP violations)', () => {
+    expect(studio.pageErrors).toEqual([]);
   });
 });
 
 async function screenshot(name: string) {
   if (!SCREENSHOTS) return;
   mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, name) });
+  await studio.page.screenshot({ path: join(SCREENSHOTS, name) });
 }

@@ -3,25 +3,20 @@
 // panel warns that the dataset skipped three things and, opened, lists each with its path.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { lenet5 } from '../../engine/graph/templates/classic';
 import { ProjectStore } from '../../electron/services/project/store';
 import { pngBytes, writeFile } from '../electron/services/datasets/helpers';
-import { chromiumMissing, launchBrowser, startServe, type Served } from './harness';
+import { chromiumMissing } from './harness';
+import { useStudioSession } from './studio-session';
 
 if (chromiumMissing) console.warn(chromiumMissing);
 
-let served: Served;
-let context: BrowserContext;
-let page: Page;
 let projectPath: string;
 let skipped: string[];
-const pageErrors: string[] = [];
-
-describe.skipIf(chromiumMissing !== null)('dataset problems in the training panel', () => {
-  beforeAll(async () => {
-    served = await startServe();
+const studio = useStudioSession({
+  consoleErrors: false,
+  beforeBrowser: async (served) => {
     const root = join(served.folder, 'pets');
     for (let i = 0; i < 4; i++) {
       writeFile(
@@ -43,23 +38,18 @@ describe.skipIf(chromiumMissing !== null)('dataset problems in the training pane
       split: { validation: 0.25, test: 0, seed: 1 },
     });
     if (!created.ok) throw new Error(created.error.message);
-    ({ context, page } = await launchBrowser());
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-  }, 180_000);
+  },
+});
 
-  afterAll(async () => {
-    await context?.close();
-    await served?.stop();
-  });
-
+describe.skipIf(chromiumMissing !== null)('dataset problems in the training panel', () => {
   it('warns about what the dataset skipped and lists each path when opened', async () => {
-    await page.goto(served.url);
-    await page.getByLabel('Project file path').fill(projectPath);
-    await page.getByRole('button', { name: 'Open', exact: true }).click();
-    await page.locator('[data-testid=node-conv1]').waitFor();
-    await page.getByLabel('Batch size').fill('4');
-    await page.getByRole('button', { name: 'Train', exact: true }).click();
-    const warning = page.getByTestId('dataset-problems');
+    await studio.page.goto(studio.served.url);
+    await studio.page.getByLabel('Project file path').fill(projectPath);
+    await studio.page.getByRole('button', { name: 'Open', exact: true }).click();
+    await studio.page.locator('[data-testid=node-conv1]').waitFor();
+    await studio.page.getByLabel('Batch size').fill('4');
+    await studio.page.getByRole('button', { name: 'Train', exact: true }).click();
+    const warning = studio.page.getByTestId('dataset-problems');
     await warning.waitFor({ timeout: 60_000 });
     expect(await warning.locator('summary').textContent()).toContain('The dataset skipped 3 files or folders');
     expect(await warning.locator('li').first().isVisible()).toBe(false);
@@ -67,7 +57,7 @@ describe.skipIf(chromiumMissing !== null)('dataset problems in the training pane
     const items = await warning.locator('li').allTextContents();
     expect(items).toHaveLength(3);
     for (const path of skipped) expect(items.some((item) => item.startsWith(`${path}: `))).toBe(true);
-    await expect.poll(() => page.getByTestId('training-status').textContent(), { timeout: 60_000 }).toContain('completed');
-    expect(pageErrors).toEqual([]);
+    await expect.poll(() => studio.page.getByTestId('training-status').textContent(), { timeout: 60_000 }).toContain('completed');
+    expect(studio.pageErrors).toEqual([]);
   }, 120_000);
 });

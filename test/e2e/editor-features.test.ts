@@ -3,104 +3,81 @@
 // second tab through the system clipboard; expand and collapse from the inspector and the context
 // menu; the shortcut help drawn from the shortcut table; the theme following the system or
 // chosen; and the panel sizes, open panels and theme surviving a reload.
-import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { LAYOUT_KEY } from '../../renderer/app/layout-store';
 import { SHORTCUTS } from '../../renderer/app/shortcut-table';
-import { chromiumMissing, launchBrowser, startServe, type Served } from './harness';
+import { chromiumMissing } from './harness';
+import { openTemplate, useStudioSession } from './studio-session';
 
 if (chromiumMissing) console.warn(chromiumMissing);
 
-let served: Served;
-let context: BrowserContext;
-let page: Page;
 let second: Page;
-const pageErrors: string[] = [];
+const studio = useStudioSession({
+  afterBrowser: async (page, served) => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await openTemplate(page, served.url, 'lenet5', 'conv1');
+  },
+});
 
-const node = (id: string, on: Page = page): Locator => on.locator(`[data-testid=node-${id}]`);
-const selected = async (on: Page = page): Promise<string[]> =>
+const node = (id: string, on: Page = studio.page): Locator => on.locator(`[data-testid=node-${id}]`);
+const selected = async (on: Page = studio.page): Promise<string[]> =>
   (await on.locator('.layer-node.selected').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-testid')!.slice(5)))).sort();
-const nodeCount = (on: Page = page) => on.locator('.layer-node').count();
-const notice = (on: Page = page) => on.getByTestId('notice').textContent();
-
-const watch = (on: Page) => {
-  on.on('pageerror', (error) => pageErrors.push(error.message));
-  on.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
-};
+const nodeCount = (on: Page = studio.page) => on.locator('.layer-node').count();
+const notice = (on: Page = studio.page) => on.getByTestId('notice').textContent();
 
 /** A click on the empty canvas, away from every layer (the top-left corner of the pane). */
-const clickPane = async (on: Page = page) => {
+const clickPane = async (on: Page = studio.page) => {
   const box = (await on.locator('.react-flow__pane').boundingBox())!;
   await on.mouse.click(box.x + 8, box.y + 8);
 };
 
-const openTemplate = async (on: Page, template: string, first: string) => {
-  await on.goto(served.url);
-  await on.getByTestId(`template-${template}`).click();
-  await node(first, on).waitFor();
-};
-
 describe.skipIf(chromiumMissing !== null)('the editor commands in a browser', () => {
-  beforeAll(async () => {
-    served = await startServe();
-    ({ context, page } = await launchBrowser());
-    watch(page);
-    await page.emulateMedia({ colorScheme: 'dark' });
-    await openTemplate(page, 'lenet5', 'conv1');
-  }, 180_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await served?.stop();
-  });
-
   it('selects everything with Ctrl+A, and a box of layers with Shift+drag', async () => {
     await clickPane();
-    await page.keyboard.press('Control+A');
+    await studio.page.keyboard.press('Control+A');
     await expect.poll(() => selected()).toHaveLength(14);
     await clickPane();
     await expect.poll(() => selected()).toEqual([]);
     const a = (await node('conv1').boundingBox())!;
     const b = (await node('relu1').boundingBox())!;
-    await page.keyboard.down('Shift');
-    await page.mouse.move(Math.min(a.x, b.x) - 12, a.y - 12);
-    await page.mouse.down();
-    await page.mouse.move(Math.max(a.x + a.width, b.x + b.width) + 12, b.y + b.height + 12, { steps: 8 });
-    await page.mouse.up();
-    await page.keyboard.up('Shift');
+    await studio.page.keyboard.down('Shift');
+    await studio.page.mouse.move(Math.min(a.x, b.x) - 12, a.y - 12);
+    await studio.page.mouse.down();
+    await studio.page.mouse.move(Math.max(a.x + a.width, b.x + b.width) + 12, b.y + b.height + 12, { steps: 8 });
+    await studio.page.mouse.up();
+    await studio.page.keyboard.up('Shift');
     await expect.poll(() => selected()).toEqual(['conv1', 'relu1']);
   });
 
   it('copies and pastes the selection with its connection, selected and offset, undone in one step', async () => {
     const before = (await node('conv1').boundingBox())!;
-    await page.keyboard.press('Control+C');
-    await page.keyboard.press('Control+V');
+    await studio.page.keyboard.press('Control+C');
+    await studio.page.keyboard.press('Control+V');
     await node('conv3').waitFor();
     await node('relu5').waitFor();
     expect(await selected()).toEqual(['conv3', 'relu5']);
-    expect(await page.getByTestId('rf__edge-conv3->relu5:0').count()).toBe(1);
+    expect(await studio.page.getByTestId('rf__edge-conv3->relu5:0').count()).toBe(1);
     const after = (await node('conv3').boundingBox())!;
     expect(after.x).toBeGreaterThan(before.x);
     expect(after.y).toBeGreaterThan(before.y);
     expect(await nodeCount()).toBe(16);
-    await page.keyboard.press('Control+Z');
+    await studio.page.keyboard.press('Control+Z');
     await expect.poll(() => nodeCount()).toBe(14);
   });
 
   it('duplicates with Ctrl+D and cuts with Ctrl+X', async () => {
     await node('fc1').click();
-    await page.keyboard.press('Control+D');
+    await studio.page.keyboard.press('Control+D');
     await node('dense1').waitFor();
     expect(await selected()).toEqual(['dense1']);
-    await page.keyboard.press('Control+Z');
+    await studio.page.keyboard.press('Control+Z');
     await expect.poll(() => node('dense1').count()).toBe(0);
     await node('dropout1').count(); // (nothing: LeNet has no dropout)
     await node('relu4').click();
-    await page.keyboard.press('Control+X');
+    await studio.page.keyboard.press('Control+X');
     await expect.poll(() => node('relu4').count()).toBe(0);
-    await page.keyboard.press('Control+Z');
+    await studio.page.keyboard.press('Control+Z');
     await node('relu4').waitFor();
   });
 
@@ -109,10 +86,10 @@ describe.skipIf(chromiumMissing !== null)('the editor commands in a browser', ()
     await node('relu2').click({ modifiers: ['Control'] });
     await node('pool2').click({ modifiers: ['Control'] });
     expect(await selected()).toEqual(['conv2', 'pool2', 'relu2']);
-    await page.keyboard.press('Control+C');
-    second = await context.newPage();
-    watch(second);
-    await openTemplate(second, 'factorised', 'separable');
+    await studio.page.keyboard.press('Control+C');
+    second = await studio.context.newPage();
+    studio.watch(second);
+    await openTemplate(second, studio.served.url, 'factorised', 'separable');
     expect(await node('conv2', second).count()).toBe(0);
     await clickPane(second);
     await second.keyboard.press('Control+V');
@@ -139,7 +116,7 @@ describe.skipIf(chromiumMissing !== null)('the editor commands in a browser', ()
     expect(await nodeCount(second)).toBe(count);
   });
 
-  it('expands a separable convolution and collapses it back, from the inspector and the context menu', async () => {
+  it('expands a separable convolution and collapses it back, from the inspector and the studio.context menu', async () => {
     await node('separable', second).click();
     await second.getByRole('button', { name: 'Expand into stages' }).click();
     await node('separable_depthwise', second).waitFor();
@@ -218,72 +195,72 @@ describe.skipIf(chromiumMissing !== null)('the editor commands in a browser', ()
   });
 
   it('lists every shortcut of the table in the help (F1, Ctrl+/ or ?)', async () => {
-    await page.bringToFront(); // a tab in the background draws no frames
+    await studio.page.bringToFront(); // a tab in the background draws no frames
     await clickPane();
-    await page.keyboard.press('F1');
-    const help = page.getByTestId('shortcut-help');
+    await studio.page.keyboard.press('F1');
+    const help = studio.page.getByTestId('shortcut-help');
     await help.waitFor();
     for (const shortcut of SHORTCUTS) expect(await help.getByTestId(`shortcut-row-${shortcut.id}`).textContent()).toContain(shortcut.does);
     expect(await help.getByTestId('shortcut-row-redo').textContent()).toContain('Ctrl+Shift+Z or Ctrl+Y');
     expect(await help.getByTestId('shortcut-row-boxSelect').textContent()).toContain('Shift+drag');
-    await page.keyboard.press('Escape');
+    await studio.page.keyboard.press('Escape');
     await expect.poll(() => help.count()).toBe(0);
-    await page.keyboard.press('?');
+    await studio.page.keyboard.press('?');
     await help.waitFor();
-    await page.keyboard.press('Control+/');
+    await studio.page.keyboard.press('Control+/');
     await expect.poll(() => help.count()).toBe(0);
   });
 
   it('follows the system theme until one is chosen', async () => {
-    const theme = () => page.locator('html').getAttribute('data-theme');
-    const background = () => page.evaluate<string>("getComputedStyle(document.querySelector('.inspector')).backgroundColor");
+    const theme = () => studio.page.locator('html').getAttribute('data-theme');
+    const background = () => studio.page.evaluate<string>("getComputedStyle(document.querySelector('.inspector')).backgroundColor");
     expect(await theme()).toBe('dark');
     const dark = await background();
-    await page.emulateMedia({ colorScheme: 'light' });
+    await studio.page.emulateMedia({ colorScheme: 'light' });
     await expect.poll(theme).toBe('light');
     expect(await background()).not.toBe(dark);
-    await page.getByTestId('theme-toggle').click(); // system → light
-    await page.getByTestId('theme-toggle').click(); // light → dark
-    expect(await page.getByTestId('theme-toggle').textContent()).toBe('Dark theme');
+    await studio.page.getByTestId('theme-toggle').click(); // system → light
+    await studio.page.getByTestId('theme-toggle').click(); // light → dark
+    expect(await studio.page.getByTestId('theme-toggle').textContent()).toBe('Dark theme');
     await expect.poll(theme).toBe('dark');
     expect(await background()).toBe(dark);
   });
 
   it('resizes and hides panels, and keeps the layout and theme across a reload', async () => {
-    const palette = page.getByTestId('palette-panel');
+    const palette = studio.page.getByTestId('palette-panel');
     const width = (await palette.boundingBox())!.width;
-    const splitter = (await page.getByTestId('splitter-paletteWidth').boundingBox())!;
-    await page.mouse.move(splitter.x + splitter.width / 2, splitter.y + 200);
-    await page.mouse.down();
-    await page.mouse.move(splitter.x + 100, splitter.y + 200, { steps: 5 });
-    await page.mouse.up();
+    const splitter = (await studio.page.getByTestId('splitter-paletteWidth').boundingBox())!;
+    await studio.page.mouse.move(splitter.x + splitter.width / 2, splitter.y + 200);
+    await studio.page.mouse.down();
+    await studio.page.mouse.move(splitter.x + 100, splitter.y + 200, { steps: 5 });
+    await studio.page.mouse.up();
     await expect.poll(async () => Math.round((await palette.boundingBox())!.width)).toBe(Math.round(width + 100 - splitter.width / 2));
     const resized = Math.round((await palette.boundingBox())!.width);
-    const bottom = (await page.getByTestId('bottom-panel').boundingBox())!.height;
-    await page.getByTestId('splitter-bottomHeight').focus();
-    await page.keyboard.press('ArrowUp');
-    await expect.poll(async () => (await page.getByTestId('bottom-panel').boundingBox())!.height).toBe(bottom + 16);
+    const bottom = (await studio.page.getByTestId('bottom-panel').boundingBox())!.height;
+    await studio.page.getByTestId('splitter-bottomHeight').focus();
+    await studio.page.keyboard.press('ArrowUp');
+    await expect.poll(async () => (await studio.page.getByTestId('bottom-panel').boundingBox())!.height).toBe(bottom + 16);
     await clickPane();
-    await page.keyboard.press('Control+Alt+B');
-    await expect.poll(() => page.getByTestId('inspector-panel').isVisible()).toBe(false);
-    expect(JSON.parse(await page.evaluate<string>(`localStorage.getItem(${JSON.stringify(LAYOUT_KEY)})`))).toMatchObject({
+    await studio.page.keyboard.press('Control+Alt+B');
+    await expect.poll(() => studio.page.getByTestId('inspector-panel').isVisible()).toBe(false);
+    expect(JSON.parse(await studio.page.evaluate<string>(`localStorage.getItem(${JSON.stringify(LAYOUT_KEY)})`))).toMatchObject({
       theme: 'dark',
       inspectorOpen: false,
       paletteWidth: resized,
       bottomHeight: bottom + 16,
     });
 
-    await page.reload();
-    await openTemplate(page, 'lenet5', 'conv1');
-    expect(await page.locator('html').getAttribute('data-theme')).toBe('dark'); // chosen, though the system is light
-    expect(Math.round((await page.getByTestId('palette-panel').boundingBox())!.width)).toBe(resized);
-    expect((await page.getByTestId('bottom-panel').boundingBox())!.height).toBe(bottom + 16);
-    expect(await page.getByTestId('inspector-panel').isVisible()).toBe(false);
-    await page.getByRole('button', { name: 'Inspector' }).click();
-    await expect.poll(() => page.getByTestId('inspector-panel').isVisible()).toBe(true);
+    await studio.page.reload();
+    await openTemplate(studio.page, studio.served.url, 'lenet5', 'conv1');
+    expect(await studio.page.locator('html').getAttribute('data-theme')).toBe('dark'); // chosen, though the system is light
+    expect(Math.round((await studio.page.getByTestId('palette-panel').boundingBox())!.width)).toBe(resized);
+    expect((await studio.page.getByTestId('bottom-panel').boundingBox())!.height).toBe(bottom + 16);
+    expect(await studio.page.getByTestId('inspector-panel').isVisible()).toBe(false);
+    await studio.page.getByRole('button', { name: 'Inspector' }).click();
+    await expect.poll(() => studio.page.getByTestId('inspector-panel').isVisible()).toBe(true);
   });
 
   it('had no errors in the pages', () => {
-    expect(pageErrors).toEqual([]);
+    expect(studio.pageErrors).toEqual([]);
   });
 });

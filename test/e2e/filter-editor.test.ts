@@ -5,17 +5,14 @@
 // CNN_STUDIO_SCREENSHOTS=1 also writes docs/images/filter-editor.png.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../electron/services/project/store';
-import { chromiumMissing, launchBrowser, ROOT, startServe, type Served } from './harness';
+import { chromiumMissing, ROOT } from './harness';
+import { saveProjectAs, setTrainingLimits, trainToCompletion, useStudioSession } from './studio-session';
 
 if (chromiumMissing) console.warn(chromiumMissing);
 
-let served: Served;
-let context: BrowserContext;
-let page: Page;
-const pageErrors: string[] = [];
+const studio = useStudioSession();
 
 const SCREENSHOTS = process.env.CNN_STUDIO_SCREENSHOTS ? join(ROOT, 'docs', 'images') : null;
 
@@ -24,106 +21,86 @@ const SOBEL_X = ['-1', '0', '1', '-2', '0', '2', '-1', '0', '1'];
 /** The inspector's value grid of the chosen filter, row by row. */
 const inspectorValues = (filter: number): Promise<string[]> =>
   Promise.all(
-    Array.from({ length: 9 }, (_, i) => page.getByLabel(`Filter ${filter} row ${Math.floor(i / 3)} column ${i % 3}`).inputValue()),
+    Array.from({ length: 9 }, (_, i) => studio.page.getByLabel(`Filter ${filter} row ${Math.floor(i / 3)} column ${i % 3}`).inputValue()),
   );
 
 /** The Visualise panel's numbers for one filter of conv1. */
 const visualisedValues = async (filter: number): Promise<string[]> => {
-  await page.getByLabel('Filter of conv1.weight to read').fill(String(filter));
-  await expect.poll(() => page.getByTestId('filter-readout').getAttribute('data-filter')).toBe(String(filter));
-  return page.getByTestId('filter-readout').locator('td').allTextContents();
+  await studio.page.getByLabel('Filter of conv1.weight to read').fill(String(filter));
+  await expect.poll(() => studio.page.getByTestId('filter-readout').getAttribute('data-filter')).toBe(String(filter));
+  return studio.page.getByTestId('filter-readout').locator('td').allTextContents();
 };
 
 describe.skipIf(chromiumMissing !== null)('the filter editor', () => {
-  beforeAll(async () => {
-    served = await startServe();
-    ({ context, page } = await launchBrowser());
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
-  }, 180_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await served?.stop();
-  });
-
   it('sets and freezes a Sobel filter in the inspector, and training leaves it exactly as set', async () => {
-    await page.goto(served.url);
-    await page.getByTestId('template-convnet').click();
-    await page.getByTestId('node-conv1').click();
-    const section = page.getByTestId('filters-section');
+    await studio.page.goto(studio.served.url);
+    await studio.page.getByTestId('template-convnet').click();
+    await studio.page.getByTestId('node-conv1').click();
+    const section = studio.page.getByTestId('filters-section');
     await section.waitFor();
     // A preview of every filter before any run.
     expect(await section.locator('.filter-card').count()).toBe(32);
 
-    await page.getByLabel('Filter 0 preset').selectOption('sobel-x');
+    await studio.page.getByLabel('Filter 0 preset').selectOption('sobel-x');
     expect(await inspectorValues(0)).toEqual(SOBEL_X);
-    await page.getByLabel('Freeze filter 0').check();
-    expect(await page.getByTestId('filter-card-0').textContent()).toContain('Sobel x');
+    await studio.page.getByLabel('Freeze filter 0').check();
+    expect(await studio.page.getByTestId('filter-card-0').textContent()).toContain('Sobel x');
 
     // Filter 2's start, as the run will draw it.
-    await page.getByTestId('filter-card-2').click();
+    await studio.page.getByTestId('filter-card-2').click();
     const start2 = await inspectorValues(2);
     expect(start2.every((value) => value !== '0')).toBe(true);
 
     // A typed value makes filter 1 a matrix of its own; undo takes it back.
-    await page.getByTestId('filter-card-1').click();
-    await page.getByLabel('Filter 1 row 1 column 1').fill('3');
-    await expect.poll(() => page.getByLabel('Filter 1 preset').inputValue()).toBe('custom');
-    await page.getByLabel('Filter 1 row 1 column 1').blur();
-    await page.keyboard.press('Control+Z');
-    await expect.poll(() => page.getByLabel('Filter 1 preset').inputValue()).toBe('');
-    await page.getByTestId('filter-card-0').click();
-    expect(await page.getByLabel('Freeze filter 0').isChecked()).toBe(true);
+    await studio.page.getByTestId('filter-card-1').click();
+    await studio.page.getByLabel('Filter 1 row 1 column 1').fill('3');
+    await expect.poll(() => studio.page.getByLabel('Filter 1 preset').inputValue()).toBe('custom');
+    await studio.page.getByLabel('Filter 1 row 1 column 1').blur();
+    await studio.page.keyboard.press('Control+Z');
+    await expect.poll(() => studio.page.getByLabel('Filter 1 preset').inputValue()).toBe('');
+    await studio.page.getByTestId('filter-card-0').click();
+    expect(await studio.page.getByLabel('Freeze filter 0').isChecked()).toBe(true);
 
-    await page.getByLabel('Epochs').fill('1');
-    await page.getByLabel('Batch size').fill('16');
-    await page.getByLabel('Sample limit').fill('320');
-    await page.getByRole('button', { name: 'Train' }).click();
-    await page.getByTestId('training-finished').waitFor({ timeout: 120_000 });
+    await setTrainingLimits(studio.page, { epochs: '1', batchSize: '16', sampleLimit: '320' });
+    await trainToCompletion(studio.page, 120_000);
 
-    await page.getByRole('button', { name: 'Visualise' }).click();
-    await page.getByTestId('node-conv1').click();
-    await expect.poll(() => page.getByTestId('viz-filters').getAttribute('data-node'), { timeout: 30_000 }).toBe('conv1');
-    expect(await page.getByTestId('viz-filters').textContent()).toContain('conv1.weight 32×1×3×3');
-    await page.getByTestId('viz-filters').getByText('Values').click();
+    await studio.page.getByRole('button', { name: 'Visualise' }).click();
+    await studio.page.getByTestId('node-conv1').click();
+    await expect.poll(() => studio.page.getByTestId('viz-filters').getAttribute('data-node'), { timeout: 30_000 }).toBe('conv1');
+    expect(await studio.page.getByTestId('viz-filters').textContent()).toContain('conv1.weight 32×1×3×3');
+    await studio.page.getByTestId('viz-filters').getByText('Values').click();
     expect(await visualisedValues(0)).toEqual(SOBEL_X);
     const trained2 = await visualisedValues(2);
     expect(trained2).toHaveLength(9);
     expect(trained2).not.toEqual(start2);
     if (SCREENSHOTS) {
       mkdirSync(SCREENSHOTS, { recursive: true });
-      await page.screenshot({ path: join(SCREENSHOTS, 'filter-editor.png') });
+      await studio.page.screenshot({ path: join(SCREENSHOTS, 'filter-editor.png') });
     }
   }, 240_000);
 
   it('saves the filter settings in the project file', async () => {
-    await page.keyboard.press('Control+S');
-    const path = join(served.folder, 'filters.cnnproj');
-    await page.locator('#save-as-path').fill(path);
-    await page.getByRole('button', { name: 'Save', exact: true }).last().click();
-    await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('saved');
+    const path = join(studio.served.folder, 'filters.cnnproj');
+    await saveProjectAs(studio.page, path);
     const opened = await new ProjectStore().open(path);
     if (!opened.ok) throw new Error(opened.error.message);
     expect(opened.project.training.filters).toEqual({ conv1: { filters: [{ filter: 0, preset: { kind: 'sobel-x' }, frozen: true }] } });
   });
 
   it("says when a preset no longer fits the kernel, and clears the layer's settings on request", async () => {
-    await page.getByTestId('node-conv1').click();
-    await page.locator('#param-conv1-kernel').fill('5');
+    await studio.page.getByTestId('node-conv1').click();
+    await studio.page.locator('#param-conv1-kernel').fill('5');
     await expect
-      .poll(() => page.getByTestId('filters-problem').textContent())
+      .poll(() => studio.page.getByTestId('filters-problem').textContent())
       .toContain("'conv1' filter 0: sobel-x is 3×3 but the layer's kernel is 5×5");
-    await page.getByRole('button', { name: "Clear this layer's filter settings" }).click();
-    await page.getByTestId('filters-section').waitFor();
-    expect(await page.getByLabel('Filter 0 preset').inputValue()).toBe('');
-    await page.keyboard.press('Control+Z');
-    await expect.poll(() => page.getByTestId('filters-problem').count()).toBe(1);
+    await studio.page.getByRole('button', { name: "Clear this layer's filter settings" }).click();
+    await studio.page.getByTestId('filters-section').waitFor();
+    expect(await studio.page.getByLabel('Filter 0 preset').inputValue()).toBe('');
+    await studio.page.keyboard.press('Control+Z');
+    await expect.poll(() => studio.page.getByTestId('filters-problem').count()).toBe(1);
   });
 
   it('had no errors in the page', () => {
-    expect(pageErrors).toEqual([]);
+    expect(studio.pageErrors).toEqual([]);
   });
 });

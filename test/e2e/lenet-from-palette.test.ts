@@ -1,17 +1,16 @@
 // LeNet-5 built by hand in the IDE, as a student would: the canvas cleared, every layer dragged
 // in from the palette, wired handle to handle, its parameters typed into the inspector; then
 // the same shapes, parameter count and no errors as the template the textbook gives.
-import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, launchBrowser, startServe, type Served } from './harness';
+import type { Locator } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { chromiumMissing } from './harness';
+import { dragHandle, openTemplate, useStudioSession } from './studio-session';
 
 if (chromiumMissing) console.warn(chromiumMissing);
 
-let served: Served;
-let context: BrowserContext;
-let page: Page;
+const studio = useStudioSession();
 
-const node = (id: string): Locator => page.locator(`[data-testid=node-${id}]`);
+const node = (id: string): Locator => studio.page.locator(`[data-testid=node-${id}]`);
 
 /** The layers in order: palette type, the id the editor gives it, the parameters to type. */
 const LAYERS: readonly [type: string, id: string, params: Record<string, string>][] = [
@@ -31,48 +30,26 @@ const LAYERS: readonly [type: string, id: string, params: Record<string, string>
   ['ClassificationHead', 'classificationhead1', { classes: '10' }],
 ];
 
-const dragHandle = async (from: Locator, to: Locator) => {
-  const a = (await from.boundingBox())!;
-  const b = (await to.boundingBox())!;
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
-  await page.mouse.up();
-};
-
 describe.skipIf(chromiumMissing !== null)('LeNet-5 from the palette', () => {
-  beforeAll(async () => {
-    served = await startServe();
-    ({ context, page } = await launchBrowser());
-  }, 180_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await served?.stop();
-  });
-
   it('builds LeNet-5 layer by layer and gets the textbook shapes and 61,706 parameters', { timeout: 180_000 }, async () => {
-    await page.goto(served.url);
-    await page.getByTestId('template-lenet5').click();
-    await node('conv1').waitFor();
+    await openTemplate(studio.page, studio.served.url, 'lenet5', 'conv1');
     // An empty canvas: select everything and delete it.
-    await page.getByTestId('canvas').click({ position: { x: 5, y: 5 } });
-    await page.keyboard.press('Control+A');
-    await page.keyboard.press('Delete');
-    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(0);
+    await studio.page.getByTestId('canvas').click({ position: { x: 5, y: 5 } });
+    await studio.page.keyboard.press('Control+A');
+    await studio.page.keyboard.press('Delete');
+    await expect.poll(() => studio.page.locator('.react-flow__node').count()).toBe(0);
 
     // Zoomed out, so that layers taller with their error messages do not cover the row below.
-    for (let i = 0; i < 3; i++) await page.locator('.react-flow__controls-zoomout').click();
-    const canvas = page.getByTestId('canvas');
+    for (let i = 0; i < 3; i++) await studio.page.locator('.react-flow__controls-zoomout').click();
+    const canvas = studio.page.getByTestId('canvas');
     const box = (await canvas.boundingBox())!;
-    const search = page.getByRole('searchbox', { name: 'Search layers' });
+    const search = studio.page.getByRole('searchbox', { name: 'Search layers' });
     for (const [index, [type, id]] of LAYERS.entries()) {
       await search.fill(type);
       const column = Math.floor(index / 5);
       const row = index % 5;
       const target = { x: 120 + column * Math.min(260, (box.width - 240) / 2), y: 40 + row * Math.min(95, (box.height - 80) / 4.5) };
-      await page.getByTestId(`palette-${type}`).dragTo(canvas, { targetPosition: target });
+      await studio.page.getByTestId(`palette-${type}`).dragTo(canvas, { targetPosition: target });
       await node(id).waitFor();
     }
     await search.fill('');
@@ -82,17 +59,17 @@ describe.skipIf(chromiumMissing !== null)('LeNet-5 from the palette', () => {
         node(LAYERS[i]![1]).locator('.react-flow__handle.target'),
       );
     }
-    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(LAYERS.length - 1);
+    await expect.poll(() => studio.page.locator('.react-flow__edge').count()).toBe(LAYERS.length - 1);
 
     for (const [, id, params] of LAYERS) {
       if (!Object.keys(params).length) continue;
       await node(id).click();
-      for (const [name, value] of Object.entries(params)) await page.locator(`#param-${id}-${name}`).fill(value);
+      for (const [name, value] of Object.entries(params)) await studio.page.locator(`#param-${id}-${name}`).fill(value);
     }
 
-    await expect.poll(() => page.getByTestId('error-count').textContent()).toBe('0 errors');
-    expect(await page.getByTestId('total-params').textContent()).toBe('61,706 parameters');
-    const labels = await page.locator('.react-flow__edge-text').allTextContents();
+    await expect.poll(() => studio.page.getByTestId('error-count').textContent()).toBe('0 errors');
+    expect(await studio.page.getByTestId('total-params').textContent()).toBe('61,706 parameters');
+    const labels = await studio.page.locator('.react-flow__edge-text').allTextContents();
     for (const shape of ['1×28×28', '6×28×28', '6×14×14', '16×10×10', '16×5×5', '400', '120', '84', '10']) expect(labels).toContain(shape);
   });
 });

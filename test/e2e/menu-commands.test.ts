@@ -7,55 +7,45 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MenuCommand } from '../../electron/api';
 import { ProjectStore } from '../../electron/services/project/store';
-import { chromiumMissing, launchBrowser, ROOT, startServe, type Served } from './harness';
+import { chromiumMissing, ROOT } from './harness';
+import { setTrainingLimits, useStudioSession } from './studio-session';
 
 if (chromiumMissing) console.warn(chromiumMissing);
 
-let served: Served;
-let context: BrowserContext;
-let page: Page;
-const pageErrors: string[] = [];
+let first: string;
+const studio = useStudioSession({
+  consoleErrors: false,
+  beforeBrowser: (served) => {
+    first = join(served.folder, 'first.cnnproj');
+    execFileSync(process.execPath, [join(ROOT, 'bin', 'cnn-studio.mjs'), 'new', '--template', 'lenet5', '-o', first]);
+  },
+});
 
 /** The page's window as a page script sees it; the project's TypeScript has no DOM library. */
 type PageWindow = { postMessage(message: unknown, targetOrigin: string): void };
-const post = (message: unknown) => page.evaluate((message) => (globalThis as unknown as PageWindow).postMessage(message, '*'), message);
+const post = (message: unknown) =>
+  studio.page.evaluate((message) => (globalThis as unknown as PageWindow).postMessage(message, '*'), message);
 
 /** Posts a menu command as the preload does. */
 const menu = (command: MenuCommand, path?: string) => post({ source: 'cnn-studio', type: 'menu', command, ...(path ? { path } : {}) });
 
-const node = (id: string) => page.locator(`[data-testid=node-${id}]`);
-const status = () => page.getByTestId('training-status').textContent();
+const node = (id: string) => studio.page.locator(`[data-testid=node-${id}]`);
+const status = () => studio.page.getByTestId('training-status').textContent();
 
 describe.skipIf(chromiumMissing !== null)('menu commands in the page', () => {
-  let first: string;
-
-  beforeAll(async () => {
-    served = await startServe();
-    first = join(served.folder, 'first.cnnproj');
-    execFileSync(process.execPath, [join(ROOT, 'bin', 'cnn-studio.mjs'), 'new', '--template', 'lenet5', '-o', first]);
-    ({ context, page } = await launchBrowser());
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-  }, 180_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await served?.stop();
-  });
-
   it('opens the project named by ?open= at start', async () => {
-    await page.goto(`${served.url}&open=${encodeURIComponent(first)}`);
+    await studio.page.goto(`${studio.served.url}&open=${encodeURIComponent(first)}`);
     await node('conv1').waitFor();
-    expect(await page.locator('.project-path').textContent()).toBe(first);
-    expect(await page.getByTestId('save-state').textContent()).toBe('saved');
+    expect(await studio.page.locator('.project-path').textContent()).toBe(first);
+    expect(await studio.page.getByTestId('save-state').textContent()).toBe('saved');
   });
 
   it('undoes and redoes an edit from the Edit menu', async () => {
     await node('conv2').click();
-    await page.getByTestId('param-conv2-kernel').locator('input').fill('20');
+    await studio.page.getByTestId('param-conv2-kernel').locator('input').fill('20');
     await expect.poll(() => node('conv2').getAttribute('data-status')).toBe('error');
     await menu('undo');
     await expect.poll(() => node('conv2').getAttribute('data-status')).toBe('ok');
@@ -74,11 +64,9 @@ describe.skipIf(chromiumMissing !== null)('menu commands in the page', () => {
   });
 
   it('starts, pauses, resumes and stops training from the Train menu', async () => {
-    await page.getByLabel('Epochs').fill('3');
-    await page.getByLabel('Batch size').fill('8');
-    await page.getByLabel('Sample limit').fill('6000');
+    await setTrainingLimits(studio.page, { epochs: '3', batchSize: '8', sampleLimit: '6000' });
     // The backend chosen in the panel goes with the run (the host refuses one it does not know).
-    await page.getByLabel('Backend').selectOption('cpu');
+    await studio.page.getByLabel('Backend').selectOption('cpu');
     await menu('trainStart');
     await expect.poll(status, { timeout: 60_000 }).toMatch(/^running · epoch/);
     await menu('trainPause');
@@ -86,16 +74,16 @@ describe.skipIf(chromiumMissing !== null)('menu commands in the page', () => {
     await menu('trainPause');
     await expect.poll(status, { timeout: 30_000 }).toMatch(/^running/);
     await menu('trainStop');
-    await page.getByTestId('training-finished').waitFor({ timeout: 60_000 });
+    await studio.page.getByTestId('training-finished').waitFor({ timeout: 60_000 });
     expect(await status()).toMatch(/^stopped/);
-    expect(await page.getByTestId('save-state').textContent()).toBe('unsaved changes');
+    expect(await studio.page.getByTestId('save-state').textContent()).toBe('unsaved changes');
   });
 
   it('saves with Save As to the path the native dialog gave, weights and run included', async () => {
-    const second = join(served.folder, 'second.cnnproj');
+    const second = join(studio.served.folder, 'second.cnnproj');
     await menu('saveAs', second);
-    await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('saved');
-    expect(await page.locator('.project-path').textContent()).toBe(second);
+    await expect.poll(() => studio.page.getByTestId('save-state').textContent()).toBe('saved');
+    expect(await studio.page.locator('.project-path').textContent()).toBe(second);
     const opened = await new ProjectStore().open(second);
     if (!opened.ok) throw new Error(opened.error.message);
     expect(opened.project.runs).toHaveLength(1);
@@ -104,51 +92,51 @@ describe.skipIf(chromiumMissing !== null)('menu commands in the page', () => {
 
   it('saves in place with Save', async () => {
     await node('conv2').click();
-    await page.getByTestId('param-conv2-kernel').locator('input').fill('3');
-    await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('unsaved changes');
+    await studio.page.getByTestId('param-conv2-kernel').locator('input').fill('3');
+    await expect.poll(() => studio.page.getByTestId('save-state').textContent()).toBe('unsaved changes');
     await menu('save');
-    await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('saved');
-    const opened = await new ProjectStore().open(join(served.folder, 'second.cnnproj'));
+    await expect.poll(() => studio.page.getByTestId('save-state').textContent()).toBe('saved');
+    const opened = await new ProjectStore().open(join(studio.served.folder, 'second.cnnproj'));
     if (!opened.ok) throw new Error(opened.error.message);
     expect(opened.project.graph.nodes.find((n) => n.id === 'conv2')?.params?.kernel).toBe(3);
   });
 
   it('shows the shortcuts from the Help menu, and switches the theme from the View menu', async () => {
     await menu('shortcuts');
-    await page.getByTestId('shortcut-help').waitFor();
-    await page.keyboard.press('Escape');
-    await expect.poll(() => page.getByTestId('shortcut-help').count()).toBe(0);
-    const theme = () => page.getByTestId('theme-toggle').textContent();
+    await studio.page.getByTestId('shortcut-help').waitFor();
+    await studio.page.keyboard.press('Escape');
+    await expect.poll(() => studio.page.getByTestId('shortcut-help').count()).toBe(0);
+    const theme = () => studio.page.getByTestId('theme-toggle').textContent();
     const before = await theme();
     await menu('toggleTheme');
     await expect.poll(theme).not.toBe(before);
   });
 
-  it('goes to the start page with New, and opens a file with Open', async () => {
+  it('goes to the start studio.page with New, and opens a file with Open', async () => {
     await menu('new');
-    await page.getByTestId('template-lenet5').waitFor();
+    await studio.page.getByTestId('template-lenet5').waitFor();
     await menu('open', first);
     await node('conv1').waitFor();
-    expect(await page.locator('.project-path').textContent()).toBe(first);
+    expect(await studio.page.locator('.project-path').textContent()).toBe(first);
   });
 
-  it('asks before the page is left with unsaved changes', async () => {
+  it('asks before the studio.page is left with unsaved changes', async () => {
     await node('conv2').click();
-    await page.getByTestId('param-conv2-kernel').locator('input').fill('7');
-    await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('unsaved changes');
+    await studio.page.getByTestId('param-conv2-kernel').locator('input').fill('7');
+    await expect.poll(() => studio.page.getByTestId('save-state').textContent()).toBe('unsaved changes');
     const asked = new Promise<string>((resolve) =>
-      page.once('dialog', (dialog) => {
+      studio.page.once('dialog', (dialog) => {
         resolve(dialog.type());
         void dialog.dismiss();
       }),
     );
-    await page.close({ runBeforeUnload: true });
+    await studio.page.close({ runBeforeUnload: true });
     expect(await asked).toBe('beforeunload');
-    expect(page.isClosed()).toBe(false);
+    expect(studio.page.isClosed()).toBe(false);
     expect(existsSync(first)).toBe(true);
   });
 
   it('had no errors in the page', () => {
-    expect(pageErrors).toEqual([]);
+    expect(studio.pageErrors).toEqual([]);
   });
 });

@@ -6,35 +6,32 @@
 // .tmp/e2e-screenshots/playground.png (CNN_STUDIO_SCREENSHOTS=1: docs/images/playground.png too).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadMnist } from '../../electron/services/datasets/mnist';
-import { chromiumMissing, launchBrowser, ROOT, startServe, type Served } from './harness';
+import { chromiumMissing, ROOT } from './harness';
+import { openTemplate, setTrainingLimits, trainToCompletion, useStudioSession } from './studio-session';
 
 if (chromiumMissing) console.warn(chromiumMissing);
 
 const ARTEFACTS = join(ROOT, '.tmp', 'e2e-screenshots');
 const DOCS = process.env.CNN_STUDIO_SCREENSHOTS ? join(ROOT, 'docs', 'images') : null;
 
-let served: Served;
-let context: BrowserContext;
-let page: Page;
-const pageErrors: string[] = [];
+const studio = useStudioSession();
 
 /** Drags the mouse through `points` (pad pixels, 0–224) on the drawing pad. */
 const stroke = async (points: readonly (readonly [number, number])[]) => {
-  const pad = page.getByTestId('playground-pad');
+  const pad = studio.page.getByTestId('playground-pad');
   await pad.scrollIntoViewIfNeeded();
   const box = (await pad.boundingBox())!;
   const scale = box.width / 224;
   const at = ([x, y]: readonly [number, number]) => [box.x + x * scale, box.y + y * scale] as const;
-  await page.mouse.move(...at(points[0]));
-  await page.mouse.down();
-  for (const point of points.slice(1)) await page.mouse.move(...at(point), { steps: 2 });
-  await page.mouse.up();
+  await studio.page.mouse.move(...at(points[0]));
+  await studio.page.mouse.down();
+  for (const point of points.slice(1)) await studio.page.mouse.move(...at(point), { steps: 2 });
+  await studio.page.mouse.up();
 };
 
-const predicted = () => page.getByTestId('playground-prediction').getAttribute('data-class');
+const predicted = () => studio.page.getByTestId('playground-prediction').getAttribute('data-class');
 
 /** An MNIST test image (grey bytes) and its label. */
 const mnistDigit = (index: number) => {
@@ -48,7 +45,7 @@ const mnistDigit = (index: number) => {
 /** Drops a file on the pad: a PNG made in the page from grey bytes, or other bytes as they are. */
 const dropFile = async (file: { name: string; type: string; grey?: number[]; text?: string }) => {
   // (page code as text: these tests are type-checked without the DOM's types)
-  const transfer = await page.evaluateHandle(`(async ({ name, type, grey, text }) => {
+  const transfer = await studio.page.evaluateHandle(`(async ({ name, type, grey, text }) => {
     let blob;
     if (grey) {
       const side = Math.round(Math.sqrt(grey.length));
@@ -62,47 +59,28 @@ const dropFile = async (file: { name: string; type: string; grey?: number[]; tex
     data.items.add(new File([blob], name, { type }));
     return data;
   })(${JSON.stringify(file)})`);
-  await page.locator('.playground-pad').dispatchEvent('drop', { dataTransfer: transfer });
+  await studio.page.locator('.playground-pad').dispatchEvent('drop', { dataTransfer: transfer });
 };
 
 describe.skipIf(chromiumMissing !== null)('the Playground panel', () => {
-  beforeAll(async () => {
-    served = await startServe();
-    ({ context, page } = await launchBrowser());
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
-  }, 180_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await served?.stop();
-  });
-
   it('predicts drawn and dropped digits with a LeNet-5 trained briefly on MNIST', async () => {
-    await page.goto(served.url);
-    await page.getByTestId('template-lenet5').click();
-    await page.getByTestId('node-conv1').waitFor();
-    await page.getByRole('button', { name: 'Playground' }).click();
-    await page.getByTestId('playground-untrained').waitFor();
-    expect(await page.getByTestId('playground-untrained').textContent()).toContain('no trained weights');
+    await openTemplate(studio.page, studio.served.url, 'lenet5', 'conv1');
+    await studio.page.getByRole('button', { name: 'Playground' }).click();
+    await studio.page.getByTestId('playground-untrained').waitFor();
+    expect(await studio.page.getByTestId('playground-untrained').textContent()).toContain('no trained weights');
 
-    await page.getByLabel('Epochs').fill('1');
-    await page.getByLabel('Batch size').fill('32');
-    await page.getByLabel('Sample limit').fill('6000');
-    await page.getByRole('button', { name: 'Train' }).click();
-    await page.getByTestId('training-finished').waitFor({ timeout: 240_000 });
-    await page.getByTestId('playground-pad').waitFor({ timeout: 30_000 });
+    await setTrainingLimits(studio.page, { epochs: '1', batchSize: '32', sampleLimit: '6000' });
+    await trainToCompletion(studio.page, 240_000);
+    await studio.page.getByTestId('playground-pad').waitFor({ timeout: 30_000 });
     // more room for the screenshot (the pad fits the bottom panel's default height too)
-    await page.getByRole('button', { name: 'Palette' }).click();
-    await page.getByRole('button', { name: 'Inspector' }).click();
-    const splitter = (await page.getByRole('separator', { name: 'Resize the training panel' }).boundingBox())!;
-    await page.mouse.move(splitter.x + splitter.width / 2, splitter.y + splitter.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(splitter.x + splitter.width / 2, splitter.y - 200, { steps: 4 });
-    await page.mouse.up();
-    expect(await page.getByTestId('playground-status').getAttribute('data-state')).toBe('ready');
+    await studio.page.getByRole('button', { name: 'Palette' }).click();
+    await studio.page.getByRole('button', { name: 'Inspector' }).click();
+    const splitter = (await studio.page.getByRole('separator', { name: 'Resize the training panel' }).boundingBox())!;
+    await studio.page.mouse.move(splitter.x + splitter.width / 2, splitter.y + splitter.height / 2);
+    await studio.page.mouse.down();
+    await studio.page.mouse.move(splitter.x + splitter.width / 2, splitter.y - 200, { steps: 4 });
+    await studio.page.mouse.up();
+    expect(await studio.page.getByTestId('playground-status').getAttribute('data-state')).toBe('ready');
 
     // a "1": one vertical stroke
     await stroke([
@@ -113,15 +91,15 @@ describe.skipIf(chromiumMissing !== null)('the Playground panel', () => {
       [110, 194],
     ]);
     await expect.poll(predicted).toBe('1');
-    expect(await page.getByTestId('playground-prediction').textContent()).toMatch(/^Prediction: 1 \(\d+(\.\d)?%\)$/);
-    expect(await page.locator('.playground-bars tr').count()).toBe(10);
+    expect(await studio.page.getByTestId('playground-prediction').textContent()).toMatch(/^Prediction: 1 \(\d+(\.\d)?%\)$/);
+    expect(await studio.page.locator('.playground-bars tr').count()).toBe(10);
     // every layer after the Input has its maps
     for (const id of ['conv1', 'relu1', 'pool1', 'conv2', 'relu2', 'pool2', 'flatten', 'fc1', 'relu3', 'fc2', 'relu4', 'fc3', 'output'])
-      await expect.poll(() => page.getByTestId(`playground-layer-${id}`).count(), { message: id }).toBe(1);
+      await expect.poll(() => studio.page.getByTestId(`playground-layer-${id}`).count(), { message: id }).toBe(1);
 
     // a "0": an ellipse, after clearing
-    await page.getByRole('button', { name: 'Clear' }).click();
-    await expect.poll(() => page.getByTestId('playground-prediction').count()).toBe(0);
+    await studio.page.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(() => studio.page.getByTestId('playground-prediction').count()).toBe(0);
     const ellipse = Array.from({ length: 41 }, (_, i) => {
       const angle = (2 * Math.PI * i) / 40;
       return [112 + 55 * Math.cos(angle), 112 + 80 * Math.sin(angle)] as const;
@@ -129,7 +107,7 @@ describe.skipIf(chromiumMissing !== null)('the Playground panel', () => {
     await stroke(ellipse);
     await expect.poll(predicted).toBe('0');
     mkdirSync(ARTEFACTS, { recursive: true });
-    const panel = page.getByRole('region', { name: 'Playground' });
+    const panel = studio.page.getByRole('region', { name: 'Playground' });
     await panel.evaluate((element) => ((element as unknown as { style: { maxHeight: string } }).style.maxHeight = 'none'));
     await panel.screenshot({ path: join(ARTEFACTS, 'playground.png') });
     if (DOCS) {
@@ -138,7 +116,7 @@ describe.skipIf(chromiumMissing !== null)('the Playground panel', () => {
     }
 
     // an MNIST test digit dropped as a PNG file
-    await page.getByRole('button', { name: 'Clear' }).click();
+    await studio.page.getByRole('button', { name: 'Clear' }).click();
     const digit = mnistDigit(0);
     await dropFile({ name: 'digit.png', type: 'image/png', grey: digit.pixels });
     await expect.poll(predicted).toBe(String(digit.label));
@@ -149,8 +127,10 @@ describe.skipIf(chromiumMissing !== null)('the Playground panel', () => {
 
     // not an image: refused, and the last answer stays
     await dropFile({ name: 'notes.png', type: 'image/png', text: 'not a picture' });
-    await expect.poll(() => page.getByTestId('playground-problem').textContent()).toContain('notes.png could not be read as an image');
+    await expect
+      .poll(() => studio.page.getByTestId('playground-problem').textContent())
+      .toContain('notes.png could not be read as an image');
     expect(await predicted()).toBe(String(another.label));
-    expect(pageErrors).toEqual([]);
+    expect(studio.pageErrors).toEqual([]);
   }, 400_000);
 });

@@ -9,113 +9,96 @@
 // CNN_STUDIO_SCREENSHOTS=1 also writes the user guide's picture of the section into docs/images/.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../electron/services/project/store';
-import { chromiumMissing, launchBrowser, ROOT, startServe, type Served } from './harness';
+import { chromiumMissing, ROOT } from './harness';
+import { openTemplate, saveProjectAs, trainToCompletion, useStudioSession } from './studio-session';
 
 if (chromiumMissing) console.warn(chromiumMissing);
 
-let served: Served;
-let context: BrowserContext;
-let page: Page;
-const pageErrors: string[] = [];
+const studio = useStudioSession({ afterBrowser: (page, served) => openTemplate(page, served.url, 'lenet5', 'conv1') });
 
 const LEARNING_RATE = 0.01;
 const SCREENSHOTS = process.env.CNN_STUDIO_SCREENSHOTS ? join(ROOT, 'docs', 'images') : null;
 
 const train = async (runs: number) => {
-  await page.getByRole('button', { name: 'Train', exact: true }).click();
-  await page.getByTestId('training-finished').waitFor({ timeout: 60_000 });
-  expect(await page.getByTestId('training-finished').textContent()).toContain(`run-${runs} completed`);
+  await trainToCompletion(studio.page, 60_000);
+  expect(await studio.page.getByTestId('training-finished').textContent()).toContain(`run-${runs} completed`);
 };
 
 describe.skipIf(chromiumMissing !== null)('the advanced training settings', () => {
-  beforeAll(async () => {
-    served = await startServe();
-    ({ context, page } = await launchBrowser());
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
-    await page.goto(served.url);
-    await page.getByTestId('template-lenet5').click();
-    await page.locator('[data-testid=node-conv1]').waitFor();
-  }, 180_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await served?.stop();
-  });
-
   it('sets the epochs, rate and optimiser, refusing bad values beside their fields', async () => {
-    expect(await page.getByLabel('Epochs').inputValue()).toBe('10');
-    await page.getByLabel('Epochs').fill('0');
-    expect(await page.getByTestId('run-setting-epochs').getByRole('alert').textContent()).toBe('enter a whole number from 1 to 100000');
+    expect(await studio.page.getByLabel('Epochs').inputValue()).toBe('10');
+    await studio.page.getByLabel('Epochs').fill('0');
+    expect(await studio.page.getByTestId('run-setting-epochs').getByRole('alert').textContent()).toBe(
+      'enter a whole number from 1 to 100000',
+    );
     // A run is refused while a setting is refused, rather than train with its last good value.
-    await page.getByRole('button', { name: 'Train', exact: true }).click();
-    expect(await page.locator('.training-failure').textContent()).toBe('Fix Epochs before training');
-    await page.getByLabel('Epochs').fill('4');
-    expect(await page.locator('.training-failure').count()).toBe(0);
-    await page.getByLabel('Batch size').fill('16');
-    await page.getByLabel('Learning rate').fill('-1');
-    expect(await page.getByTestId('run-setting-learning-rate').getByRole('alert').textContent()).toBe('enter a number above 0');
-    await page.getByLabel('Learning rate').fill(String(LEARNING_RATE));
-    await page.getByLabel('Sample limit').fill('64');
-    await page.getByLabel('Backend').selectOption('cpu');
+    await studio.page.getByRole('button', { name: 'Train', exact: true }).click();
+    expect(await studio.page.locator('.training-failure').textContent()).toBe('Fix Epochs before training');
+    await studio.page.getByLabel('Epochs').fill('4');
+    expect(await studio.page.locator('.training-failure').count()).toBe(0);
+    await studio.page.getByLabel('Batch size').fill('16');
+    await studio.page.getByLabel('Learning rate').fill('-1');
+    expect(await studio.page.getByTestId('run-setting-learning-rate').getByRole('alert').textContent()).toBe('enter a number above 0');
+    await studio.page.getByLabel('Learning rate').fill(String(LEARNING_RATE));
+    await studio.page.getByLabel('Sample limit').fill('64');
+    await studio.page.getByLabel('Backend').selectOption('cpu');
     // Settings of the project: they mark it unsaved.
-    expect(await page.getByTestId('save-state').textContent()).toBe('unsaved changes');
+    expect(await studio.page.getByTestId('save-state').textContent()).toBe('unsaved changes');
 
-    await page.getByLabel('Optimiser').selectOption('sgd');
-    await page.getByRole('button', { name: /^advanced: seed 42$/ }).click();
-    await page.getByTestId('advanced-settings').waitFor();
-    expect(await page.getByTestId('optimizer-settings').locator('legend').textContent()).toBe('Optimiser: sgd');
-    expect(await page.getByLabel('momentum', { exact: true }).inputValue()).toBe('0.9');
-    await page.getByLabel('Nesterov').check();
-    await page.getByLabel('weight decay', { exact: true }).fill('0.0001');
+    await studio.page.getByLabel('Optimiser').selectOption('sgd');
+    await studio.page.getByRole('button', { name: /^advanced: seed 42$/ }).click();
+    await studio.page.getByTestId('advanced-settings').waitFor();
+    expect(await studio.page.getByTestId('optimizer-settings').locator('legend').textContent()).toBe('Optimiser: sgd');
+    expect(await studio.page.getByLabel('momentum', { exact: true }).inputValue()).toBe('0.9');
+    await studio.page.getByLabel('Nesterov').check();
+    await studio.page.getByLabel('weight decay', { exact: true }).fill('0.0001');
     // Nesterov needs momentum: clearing it is refused beside the field.
-    await page.getByLabel('momentum', { exact: true }).fill('');
-    expect(await page.getByTestId('run-setting-optimizer-momentum').getByRole('alert').textContent()).toBe(
+    await studio.page.getByLabel('momentum', { exact: true }).fill('');
+    expect(await studio.page.getByTestId('run-setting-optimizer-momentum').getByRole('alert').textContent()).toBe(
       'Nesterov needs a momentum above 0 and no dampening',
     );
-    await page.getByLabel('momentum', { exact: true }).fill('0.9');
+    await studio.page.getByLabel('momentum', { exact: true }).fill('0.9');
 
-    await page.getByLabel('Schedule').selectOption('cosine');
+    await studio.page.getByLabel('Schedule').selectOption('cosine');
     // The schedule's own parameters, started for the run's 4 epochs; while over as many epochs as the run, it follows them.
-    expect(await page.getByLabel('over', { exact: true }).inputValue()).toBe('4');
-    await page.getByLabel('Epochs').fill('2');
-    await expect.poll(() => page.getByLabel('over', { exact: true }).inputValue()).toBe('2');
+    expect(await studio.page.getByLabel('over', { exact: true }).inputValue()).toBe('4');
+    await studio.page.getByLabel('Epochs').fill('2');
+    await expect.poll(() => studio.page.getByLabel('over', { exact: true }).inputValue()).toBe('2');
     // The change of the epochs is one step of the editor's history, the schedule's with it.
-    await page.getByLabel('Epochs').press('Control+Z');
-    await expect.poll(() => page.getByLabel('Epochs').inputValue()).toBe('4');
-    expect(await page.getByLabel('over', { exact: true }).inputValue()).toBe('4');
-    await page.getByLabel('Epochs').press('Control+Shift+Z');
-    await expect.poll(() => page.getByLabel('over', { exact: true }).inputValue()).toBe('2');
-    expect(await page.getByLabel('Epochs').inputValue()).toBe('2');
-    expect(await page.getByLabel('min', { exact: true }).count()).toBe(1);
-    expect(await page.getByLabel('patience', { exact: true }).count()).toBe(0);
+    await studio.page.getByLabel('Epochs').press('Control+Z');
+    await expect.poll(() => studio.page.getByLabel('Epochs').inputValue()).toBe('4');
+    expect(await studio.page.getByLabel('over', { exact: true }).inputValue()).toBe('4');
+    await studio.page.getByLabel('Epochs').press('Control+Shift+Z');
+    await expect.poll(() => studio.page.getByLabel('over', { exact: true }).inputValue()).toBe('2');
+    expect(await studio.page.getByLabel('Epochs').inputValue()).toBe('2');
+    expect(await studio.page.getByLabel('min', { exact: true }).count()).toBe(1);
+    expect(await studio.page.getByLabel('patience', { exact: true }).count()).toBe(0);
 
-    const seed = page.getByLabel('Seed', { exact: true });
+    const seed = studio.page.getByLabel('Seed', { exact: true });
     await seed.fill('-3');
-    expect(await page.getByTestId('run-setting-seed').getByRole('alert').textContent()).toBe('enter a whole number from 0 to 4294967295');
+    expect(await studio.page.getByTestId('run-setting-seed').getByRole('alert').textContent()).toBe(
+      'enter a whole number from 0 to 4294967295',
+    );
     expect(await seed.getAttribute('aria-invalid')).toBe('true');
     await seed.fill('7');
-    expect(await page.getByTestId('run-setting-seed').getByRole('alert').count()).toBe(0);
-    await page.getByLabel('Flip horizontally').check();
-    expect(await page.getByRole('button', { name: /^advanced:/ }).textContent()).toBe('advanced: cosine · seed 7 · flip ↔');
+    expect(await studio.page.getByTestId('run-setting-seed').getByRole('alert').count()).toBe(0);
+    await studio.page.getByLabel('Flip horizontally').check();
+    expect(await studio.page.getByRole('button', { name: /^advanced:/ }).textContent()).toBe('advanced: cosine · seed 7 · flip ↔');
     // Each change is a step of the editor's history: Ctrl+Z in a field undoes the seed typed, the button the flip.
-    await page.getByLabel('Noise σ').fill('0.1');
-    await page.getByLabel('Noise σ').press('Control+Z');
-    await expect.poll(() => page.getByLabel('Noise σ').inputValue()).toBe('');
-    await page.getByRole('button', { name: 'Undo', exact: true }).click();
-    await expect.poll(() => page.getByLabel('Flip horizontally').isChecked()).toBe(false);
+    await studio.page.getByLabel('Noise σ').fill('0.1');
+    await studio.page.getByLabel('Noise σ').press('Control+Z');
+    await expect.poll(() => studio.page.getByLabel('Noise σ').inputValue()).toBe('');
+    await studio.page.getByRole('button', { name: 'Undo', exact: true }).click();
+    await expect.poll(() => studio.page.getByLabel('Flip horizontally').isChecked()).toBe(false);
     expect(await seed.inputValue()).toBe('7');
-    await page.getByRole('button', { name: 'Redo', exact: true }).click();
-    await expect.poll(() => page.getByLabel('Flip horizontally').isChecked()).toBe(true);
+    await studio.page.getByRole('button', { name: 'Redo', exact: true }).click();
+    await expect.poll(() => studio.page.getByLabel('Flip horizontally').isChecked()).toBe(true);
     if (SCREENSHOTS) {
       mkdirSync(SCREENSHOTS, { recursive: true });
       // The panel is drawn taller for the picture, then given back its height.
-      const panel = page.getByTestId('bottom-panel');
+      const panel = studio.page.getByTestId('bottom-panel');
       const height = await panel.evaluate((element: { style: { height: string } }) => element.style.height);
       await panel.evaluate((element: { style: { height: string } }) => (element.style.height = '400px'));
       await panel.locator('.training-panel').evaluate((element) => (element.scrollTop = 0));
@@ -127,47 +110,46 @@ describe.skipIf(chromiumMissing !== null)('the advanced training settings', () =
   it('trains twice with that seed and once with another', async () => {
     await train(1);
     await train(2);
-    await page.getByLabel('Seed', { exact: true }).fill('8');
+    await studio.page.getByLabel('Seed', { exact: true }).fill('8');
     await train(3);
-    await page.getByRole('button', { name: 'runs: 3' }).click();
-    const settings = await page.getByTestId('run-settings').allTextContents();
+    await studio.page.getByRole('button', { name: 'runs: 3' }).click();
+    const settings = await studio.page.getByTestId('run-settings').allTextContents();
     expect(settings).toEqual(['cosine · seed 7 · flip ↔', 'cosine · seed 7 · flip ↔', 'cosine · seed 8 · flip ↔']);
     // The history shows what each run trained with, taken from the project.
-    expect(await page.getByTestId('run-row').first().locator('td').nth(4).textContent()).toMatch(/^sgd · lr 0\.01 · batch 16 · 2 epochs/);
+    expect(await studio.page.getByTestId('run-row').first().locator('td').nth(4).textContent()).toMatch(
+      /^sgd · lr 0\.01 · batch 16 · 2 epochs/,
+    );
   }, 180_000);
 
   it('saves the settings in the project, and each run records what it trained with', async () => {
     const optimizer = { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 0.0001 };
-    await page.keyboard.press('Control+S');
-    const path = join(served.folder, 'settings.cnnproj');
-    await page.locator('#save-as-path').fill(path);
-    await page.getByRole('button', { name: 'Save', exact: true }).last().click();
-    await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('saved');
+    const path = join(studio.served.folder, 'settings.cnnproj');
+    await saveProjectAs(studio.page, path);
     // A change of a setting marks the project unsaved, as any edit does.
-    await page.getByRole('button', { name: /^advanced:/ }).click();
-    await page.getByLabel('Initialisation').selectOption('he-normal');
-    expect(await page.getByTestId('save-state').textContent()).toBe('unsaved changes');
+    await studio.page.getByRole('button', { name: /^advanced:/ }).click();
+    await studio.page.getByLabel('Initialisation').selectOption('he-normal');
+    expect(await studio.page.getByTestId('save-state').textContent()).toBe('unsaved changes');
     // Undoing back to what was saved is saved again; redoing is not (the mark follows the undo history).
-    const saveState = () => page.getByTestId('save-state').textContent();
-    const undo = () => page.getByRole('button', { name: 'Undo', exact: true }).click();
-    const redo = () => page.getByRole('button', { name: 'Redo', exact: true }).click();
+    const saveState = () => studio.page.getByTestId('save-state').textContent();
+    const undo = () => studio.page.getByRole('button', { name: 'Undo', exact: true }).click();
+    const redo = () => studio.page.getByRole('button', { name: 'Redo', exact: true }).click();
     await undo();
     await expect.poll(saveState).toBe('saved');
-    expect(await page.getByLabel('Initialisation').inputValue()).toBe('pytorch-default');
+    expect(await studio.page.getByLabel('Initialisation').inputValue()).toBe('pytorch-default');
     await redo();
     await expect.poll(saveState).toBe('unsaved changes');
     await undo();
     await expect.poll(saveState).toBe('saved');
     // Undoing past the save (the seed back to 7) and editing there leaves the saved state behind for good.
     await undo();
-    await expect.poll(() => page.getByLabel('Seed', { exact: true }).inputValue()).toBe('7');
+    await expect.poll(() => studio.page.getByLabel('Seed', { exact: true }).inputValue()).toBe('7');
     expect(await saveState()).toBe('unsaved changes');
-    await page.getByLabel('Flip vertically').check();
+    await studio.page.getByLabel('Flip vertically').check();
     await undo();
     await redo();
     await undo();
     await redo();
-    await expect.poll(() => page.getByLabel('Flip vertically').isChecked()).toBe(true);
+    await expect.poll(() => studio.page.getByLabel('Flip vertically').isChecked()).toBe(true);
     expect(await saveState()).toBe('unsaved changes');
     await undo();
     await undo();
@@ -210,27 +192,27 @@ describe.skipIf(chromiumMissing !== null)('the advanced training settings', () =
   });
 
   it('shows the saved settings again when the project is opened in a fresh page', async () => {
-    await page.getByTitle('Start page').click();
+    await studio.page.getByTitle('Start page').click();
     // Leaving with the settings changed since the save asks first; leave without saving them.
-    await page.getByTestId('leave-confirm').getByRole('button', { name: 'Discard changes' }).click();
-    await page.getByTestId('template-lenet5').waitFor();
-    await page.goto(served.url);
-    await page.locator('.recent-list button', { hasText: 'settings' }).first().click();
-    await page.getByTestId('node-conv1').waitFor();
-    expect(await page.getByTestId('save-state').textContent()).toBe('saved');
-    expect(await page.getByLabel('Epochs').inputValue()).toBe('2');
-    expect(await page.getByLabel('Batch size').inputValue()).toBe('16');
-    expect(await page.getByLabel('Learning rate').inputValue()).toBe(String(LEARNING_RATE));
-    expect(await page.getByLabel('Optimiser').inputValue()).toBe('sgd');
-    await page.getByRole('button', { name: /^advanced:/ }).click();
-    expect(await page.getByLabel('weight decay', { exact: true }).inputValue()).toBe('0.0001');
-    expect(await page.getByLabel('Nesterov').isChecked()).toBe(true);
-    expect(await page.getByLabel('Seed', { exact: true }).inputValue()).toBe('8');
-    expect(await page.getByLabel('Initialisation').inputValue()).toBe('pytorch-default');
-    expect(await page.getByLabel('Flip vertically').isChecked()).toBe(false);
+    await studio.page.getByTestId('leave-confirm').getByRole('button', { name: 'Discard changes' }).click();
+    await studio.page.getByTestId('template-lenet5').waitFor();
+    await studio.page.goto(studio.served.url);
+    await studio.page.locator('.recent-list button', { hasText: 'settings' }).first().click();
+    await studio.page.getByTestId('node-conv1').waitFor();
+    expect(await studio.page.getByTestId('save-state').textContent()).toBe('saved');
+    expect(await studio.page.getByLabel('Epochs').inputValue()).toBe('2');
+    expect(await studio.page.getByLabel('Batch size').inputValue()).toBe('16');
+    expect(await studio.page.getByLabel('Learning rate').inputValue()).toBe(String(LEARNING_RATE));
+    expect(await studio.page.getByLabel('Optimiser').inputValue()).toBe('sgd');
+    await studio.page.getByRole('button', { name: /^advanced:/ }).click();
+    expect(await studio.page.getByLabel('weight decay', { exact: true }).inputValue()).toBe('0.0001');
+    expect(await studio.page.getByLabel('Nesterov').isChecked()).toBe(true);
+    expect(await studio.page.getByLabel('Seed', { exact: true }).inputValue()).toBe('8');
+    expect(await studio.page.getByLabel('Initialisation').inputValue()).toBe('pytorch-default');
+    expect(await studio.page.getByLabel('Flip vertically').isChecked()).toBe(false);
   });
 
   it('had no errors in the page', () => {
-    expect(pageErrors).toEqual([]);
+    expect(studio.pageErrors).toEqual([]);
   });
 });
