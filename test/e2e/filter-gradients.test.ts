@@ -2,42 +2,22 @@
 // headless Chromium. A LeNet project trains on MNIST; during the run, with "show gradients" on,
 // each of conv1's filters has a gradient tile under it that changes from one live refresh to the
 // next, with its scale; once the run has ended the panel says why there are none.
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, launchBrowser, startServe, type Served } from './harness';
+import { describe, expect, it } from 'vitest';
+import { chromiumMissing } from './harness';
+import { openTemplate, setTrainingLimits, useStudioSession } from './studio-session';
 import { canvasFacts, canvasPixels } from './canvas-pixels';
 
 if (chromiumMissing) console.warn(chromiumMissing);
 
-let served: Served;
-let context: BrowserContext;
-let page: Page;
-const pageErrors: string[] = [];
+const studio = useStudioSession();
 
 describe.skipIf(chromiumMissing !== null)('the filters’ gradients in the Visualise panel', () => {
-  beforeAll(async () => {
-    served = await startServe();
-    ({ context, page } = await launchBrowser());
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
-  }, 180_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await served?.stop();
-  });
-
   it('draws each filter’s gradient under it, live, and says when there are none', async () => {
-    await page.goto(served.url);
-    await page.getByTestId('template-lenet5').click();
-    await page.getByTestId('node-conv1').waitFor();
+    const { page } = studio;
+    await openTemplate(page, studio.served.url, 'lenet5', 'conv1');
     await page.getByRole('button', { name: 'Visualise' }).click();
     // long enough to still be training when the test stops it
-    await page.getByLabel('Epochs').fill('50');
-    await page.getByLabel('Batch size').fill('16');
-    await page.getByLabel('Sample limit').fill('3000');
+    await setTrainingLimits(page, { epochs: '50', batchSize: '16', sampleLimit: '3000' });
     await page.getByRole('button', { name: 'Train' }).click();
     await page.getByTestId('loss-chart').waitFor();
     await expect.poll(() => page.getByTestId('training-status').textContent(), { timeout: 60_000 }).toMatch(/step \d+/);
@@ -83,6 +63,6 @@ describe.skipIf(chromiumMissing !== null)('the filters’ gradients in the Visua
   }, 240_000);
 
   it('had no errors in the page', () => {
-    expect(pageErrors).toEqual([]);
+    expect(studio.pageErrors).toEqual([]);
   });
 });
