@@ -2,9 +2,11 @@
  * Max pooling on activations that live in the heap (heap.ts): pooling.ts's float32 path, in
  * WebAssembly, split between threads by ranges of planes. Same results as pooling.ts (argmax
  * included); each function returns false, having done nothing, where a buffer is not in the heap.
+ * Global average pooling too, on one thread (it is a pass over memory): SIMD row sums then a
+ * scale, so a plane's mean may differ from pooling.ts's in the last bit.
  */
 import type { Window2D } from '../geometry';
-import { heap, heapAddress } from '../heap';
+import { heap, heapAddress, heapF32, Region } from '../heap';
 import { defineJob, parallelFor } from '../parallel';
 import type { Floats } from '../types';
 
@@ -87,5 +89,32 @@ export const maxPoolBackwardHeap = (gradOutput: Floats, gradInput: Floats, argma
   const arg = heapAddress(argmax);
   if (gy < 0 || gx < 0 || arg < 0) return false;
   parallelFor(backwardPlanes, setUp(g, batch, gx, gy, arg), ARGS);
+  return true;
+};
+
+/** output[p] = the mean of plane p of input ([planes, size]); false where a buffer is not in the heap. */
+export const globalAvgPoolForwardHeap = (input: Floats, output: Floats, planes: number, size: number): boolean => {
+  const x = heapAddress(input);
+  const y = heapAddress(output);
+  if (x < 0 || y < 0 || planes <= 0 || size <= 0) return false;
+  const wasm = heap()!.kernels;
+  wasm.row_sums(x, size, planes, size, y);
+  wasm.scale(y, planes, 1, planes, 1 / size);
+  return true;
+};
+
+const shares = new Region();
+
+/** gradInput[p, :] += gradOutput[p] / size; false where gradInput is not in the heap. */
+export const globalAvgPoolBackwardHeap = (gradOutput: Floats, gradInput: Floats, planes: number, size: number): boolean => {
+  const gi = heapAddress(gradInput);
+  if (gi < 0 || planes <= 0 || size <= 0) return false;
+  const at = shares.reserve(4 * planes);
+  if (at < 0) throw new Error('the WebAssembly heap cannot grow any further');
+  const view = heapF32();
+  const base = at >> 2;
+  for (let p = 0; p < planes; p++) view[base + p] = gradOutput[p] / size;
+  // copy2d adds its bias row by row: in place, that is the += above.
+  heap()!.kernels.copy2d(gi, size, gi, size, planes, size, at);
   return true;
 };

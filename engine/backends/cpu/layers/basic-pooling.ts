@@ -12,7 +12,7 @@ import {
   poolWindowOf,
   type PoolWindow,
 } from '../kernels/pooling';
-import { maxPoolBackwardHeap, maxPoolForwardHeap } from '../kernels/pooling-heap';
+import { globalAvgPoolBackwardHeap, globalAvgPoolForwardHeap, maxPoolBackwardHeap, maxPoolForwardHeap } from '../kernels/pooling-heap';
 import type { ForwardContext } from '../types';
 import { cpuLayer, noWeights, outputCount } from './basic-common';
 
@@ -73,10 +73,16 @@ const planesOf = (ctx: ForwardContext<unknown>): [number, number] => {
 
 export const globalAvgPoolLayer = cpuLayer<NoParams>({
   weights: noWeights,
-  forward: (ctx) => globalAvgPoolForward(ctx.inputs[0], ctx.output, ...planesOf(ctx)),
+  forward: (ctx) => {
+    const [planes, size] = planesOf(ctx);
+    if (!globalAvgPoolForwardHeap(ctx.inputs[0], ctx.output, planes, size)) globalAvgPoolForward(ctx.inputs[0], ctx.output, planes, size);
+  },
   backward: (ctx) => {
     const gradInput = ctx.gradInputs[0];
-    if (gradInput) globalAvgPoolBackward(ctx.gradOutput, gradInput, ...planesOf(ctx));
+    const [planes, size] = planesOf(ctx);
+    if (gradInput && !globalAvgPoolBackwardHeap(ctx.gradOutput, gradInput, planes, size)) {
+      globalAvgPoolBackward(ctx.gradOutput, gradInput, planes, size);
+    }
   },
 });
 

@@ -62,6 +62,8 @@ const CASES: Case[] = [
   { type: 'MaxPool2D', params: { kernel: 2 }, input: [2, 9, 19], batch: 2 },
   { type: 'MaxPool2D', params: { kernel: 3, stride: 2, padding: 1 }, input: [2, 9, 9], batch: 2 },
   { type: 'MaxPool2D', params: { kernel: 2, ceilMode: true }, input: [2, 7, 9], batch: 3 },
+  { type: 'GlobalAvgPool', params: {}, input: [5, 7, 7], batch: 3 },
+  { type: 'GlobalAvgPool', params: {}, input: [3, 2, 3], batch: 2 },
 ];
 
 const label = ({ type, params, input, batch }: Case) => `${type} ${JSON.stringify(params)} on ${input.join('×')} × ${batch}`;
