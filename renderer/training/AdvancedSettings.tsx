@@ -26,11 +26,10 @@ import {
   setScheduleParam,
   setSeed,
   setWarmUp,
-  type Parsed,
   type RunSettings,
 } from './run-settings';
 import { OptimizerSettings } from './OptimizerSettings';
-import { TextSetting } from './TextSetting';
+import { NumberSetting, TextSetting } from './TextSetting';
 
 const ScheduleGroup = ({ run }: { run: RunSettings }) => {
   const kind = run.schedule?.kind ?? 'constant';
@@ -83,13 +82,12 @@ const StartGroup = ({ run }: { run: RunSettings }) => {
   return (
     <fieldset>
       <legend>Start</legend>
-      <TextSetting
+      <NumberSetting
         name="seed"
         label="Seed"
         help="the same seed gives the same starting weights, batch order and dropout"
-        stored={run.seed}
-        shown={String(run.seed)}
-        parse={(text) => parseNumber(text, SEED_RULE) as Parsed<number>}
+        value={run.seed}
+        rule={SEED_RULE}
         apply={setSeed}
         size={8}
       />
@@ -108,14 +106,13 @@ const StartGroup = ({ run }: { run: RunSettings }) => {
         </select>
       </label>
       {scale !== undefined && (
-        <TextSetting
+        <NumberSetting
           key={init!.kind}
           name={`init-${init!.kind}`}
           label={init!.kind === 'normal' ? 'std' : 'limit'}
           help={init!.kind === 'normal' ? 'the standard deviation of the weights' : 'the weights are drawn from −limit to +limit'}
-          stored={scale}
-          shown={String(scale)}
-          parse={(text) => parseNumber(text, { above: 0 }) as Parsed<number>}
+          value={scale}
+          rule={{ above: 0 }}
           apply={setInitScale}
         />
       )}

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'react';
 import { editor } from '../app/state';
-import type { Parsed, RunSettings } from './run-settings';
+import { parseNumber, type NumberRule, type Parsed, type RunSettings } from './run-settings';
 
 export interface TextSettingProps<T> {
   /** Names the field: its test id is `run-setting-<name>` and its undo merge key `run.<name>`. */
@@ -62,3 +62,12 @@ export const TextSetting = <T,>({ name, label, help, stored, shown, parse, apply
     </span>
   );
 };
+
+/** A TextSetting for a number that must be given, checked by `rule` (which is not optional). */
+export const NumberSetting = ({
+  value,
+  rule,
+  ...setting
+}: Omit<TextSettingProps<number>, 'stored' | 'shown' | 'parse'> & { readonly value: number; readonly rule: NumberRule }) => (
+  <TextSetting {...setting} stored={value} shown={String(value)} parse={(text) => parseNumber(text, rule) as Parsed<number>} />
+);

@@ -24,14 +24,12 @@ import {
   LEARNING_RATE_RULE,
   OPTIMIZER_KINDS,
   describeRunSettings,
-  parseNumber,
   setBatchSize,
   setEpochs,
   setLearningRate,
   setOptimizerKind,
-  type Parsed,
 } from './run-settings';
-import { TextSetting } from './TextSetting';
+import { NumberSetting } from './TextSetting';
 import { fractionDone, isActive, sampleLimit, training } from './training-store';
 
 const LOSS_SERIES: ChartSeries[] = [{ label: 'loss', stroke: '#4fc1ff' }];
@@ -209,33 +207,30 @@ export const TrainingPanel = () => {
   return (
     <section className="training-panel" aria-label="Training">
       <form className="training-settings" onSubmit={start} ref={form}>
-        <TextSetting
+        <NumberSetting
           name="epochs"
           label="Epochs"
           help="passes over the training data"
-          stored={run.epochs}
-          shown={String(run.epochs)}
-          parse={(text) => parseNumber(text, EPOCHS_RULE) as Parsed<number>}
+          value={run.epochs}
+          rule={EPOCHS_RULE}
           apply={setEpochs}
           size={4}
         />
-        <TextSetting
+        <NumberSetting
           name="batch-size"
           label="Batch size"
           help="samples per optimiser step"
-          stored={run.batchSize}
-          shown={String(run.batchSize)}
-          parse={(text) => parseNumber(text, BATCH_SIZE_RULE) as Parsed<number>}
+          value={run.batchSize}
+          rule={BATCH_SIZE_RULE}
           apply={setBatchSize}
           size={4}
         />
-        <TextSetting
+        <NumberSetting
           name="learning-rate"
           label="Learning rate"
           help="the base step size (the schedule in advanced changes it over the run)"
-          stored={run.learningRate}
-          shown={String(run.learningRate)}
-          parse={(text) => parseNumber(text, LEARNING_RATE_RULE) as Parsed<number>}
+          value={run.learningRate}
+          rule={LEARNING_RATE_RULE}
           apply={setLearningRate}
           size={7}
         />
