@@ -10,8 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, HEADLESS_SWITCHES } from '../../electron/host/headless-chromium';
 
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM };
 export const ROOT = resolve(import.meta.dirname, '../..');
 
 /** Why the browser tests cannot run here, or null when they can. */
@@ -71,16 +72,7 @@ export const launchBrowser = async (extraArgs: readonly string[] = []): Promise<
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1400, height: 900 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      ...extraArgs,
-    ],
+    args: [...HEADLESS_SWITCHES, ...extraArgs],
   });
   return { context, page: context.pages()[0] ?? (await context.newPage()) };
 };

@@ -12,6 +12,7 @@ import { GraphBuilder } from '../../../engine/graph/templates/builder';
 import type { GraphDocument } from '../../../engine/graph/document';
 import { ProjectStore } from '../../services/project/store';
 import type * as Playwright from 'playwright-core';
+import { CHROMIUM, HEADLESS_SWITCHES } from '../headless-chromium';
 
 // Page scripts are strings: functions would be serialised with the helpers that tsx's compiler
 // adds to them (`__name`), which the page does not have.
@@ -28,7 +29,6 @@ const NODES_IN_VIEW = `[...document.querySelectorAll('.react-flow__node')].filte
 }).map((node) => node.dataset.id)`;
 const LAST_ANALYZE_MS = `performance.getEntriesByName('cnn-studio:analyze').at(-1)?.duration ?? Number.NaN`;
 
-export const CHROMIUM = '/usr/bin/chromium';
 const ROOT = resolve(import.meta.dirname, '../../..');
 
 export interface EditorFigures {
@@ -93,15 +93,7 @@ export const benchEditor = async (nodes = 300, drags = 5, edits = 10): Promise<E
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1400, height: 900 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: [...HEADLESS_SWITCHES],
   });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
