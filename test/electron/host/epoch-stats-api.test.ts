@@ -1,23 +1,13 @@
 // `epoch-stats` events over the Node host's socket: one per epoch of a real LeNet-5 run, with the
 // statistics as the worker sent them and conv1's snapshot as base64 float32, replayed to a late
 // watcher.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JobInfo, OpenedProject, StudioJobEvent } from '../../../electron/api';
 import { compactEpochStats } from '../../../engine/project/run-stats';
 import { decodeFloat32 } from '../../../engine/viz/encoding';
-import { RpcClient, startHarness, type Harness } from './server-harness';
+import { RpcClient, useHostClient } from './server-harness';
 
-let harness: Harness;
-let client: RpcClient;
-
-beforeAll(async () => {
-  harness = await startHarness();
-  client = await RpcClient.connect(harness.server.port);
-});
-afterAll(async () => {
-  client.close();
-  await harness.server.close();
-});
+const host = useHostClient();
 
 const waitFor = async (events: () => StudioJobEvent[], match: (event: StudioJobEvent) => boolean, timeoutMs = 60_000) => {
   const deadline = Date.now() + timeoutMs;
@@ -31,10 +21,10 @@ type StatsEvent = Extract<StudioJobEvent, { type: 'epoch-stats' }>;
 
 describe('epoch-stats events', () => {
   it('come once per epoch with conv1’s filters and activation, and again to a late watcher', async () => {
-    const opened = await client.call<OpenedProject>('newProject', 'lenet5');
-    const job = await client.call<JobInfo>('startTraining', opened.document, { epochs: 2, batchSize: 16, limit: 96 });
-    await client.call('watchJob', job.jobId);
-    const events = () => client.events.get(job.jobId) ?? [];
+    const opened = await host.client.call<OpenedProject>('newProject', 'lenet5');
+    const job = await host.client.call<JobInfo>('startTraining', opened.document, { epochs: 2, batchSize: 16, limit: 96 });
+    await host.client.call('watchJob', job.jobId);
+    const events = () => host.client.events.get(job.jobId) ?? [];
     await waitFor(events, (event) => event.type === 'finished');
     const stats = events().filter((event): event is StatsEvent => event.type === 'epoch-stats');
     expect(stats.map((event) => event.stats.epoch)).toEqual([1, 2]);
@@ -53,7 +43,7 @@ describe('epoch-stats events', () => {
     expect(one).toHaveLength(150);
     expect(one).not.toEqual(two);
 
-    const late = await RpcClient.connect(harness.server.port);
+    const late = await RpcClient.connect(host.harness.server.port);
     try {
       await late.call('watchJob', job.jobId);
       const replayed = () => late.events.get(job.jobId) ?? [];

@@ -1,30 +1,20 @@
 // Dataset previews over the real host and dataset service show the samples as stored (normalised
 // when the project normalises), never a random augmentation: the training panel's grid and the
 // explainer's sample are the data itself, while a run augments what it trains on.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DatasetPreview, DatasetPreviewRequest } from '../../../electron/api';
 import { openDataset, previewSamples } from '../../../electron/services/datasets';
 import type { DatasetSpec, PreprocessSpec } from '../../../engine/data/spec';
-import { RpcClient, startHarness, type Harness } from './server-harness';
+import { useHostClient } from './server-harness';
 
-let harness: Harness;
-let client: RpcClient;
-
-beforeAll(async () => {
-  harness = await startHarness();
-  client = await RpcClient.connect(harness.server.port);
-});
-afterAll(async () => {
-  client.close();
-  await harness.server.close();
-});
+const host = useHostClient();
 
 const dataset: DatasetSpec = { kind: 'shapes', task: 'classify', size: 16, samples: 40 };
 const split = { validation: 0.25, test: 0, seed: 3 };
 const augment: NonNullable<PreprocessSpec['augment']> = { flipHorizontal: true, flipVertical: true, shift: 3, rotate: 30, noise: 0.3 };
 
 const preview = (preprocess?: PreprocessSpec, seed = 0) =>
-  client.call<DatasetPreview>('previewDataset', {
+  host.client.call<DatasetPreview>('previewDataset', {
     dataset,
     split,
     ...(preprocess ? { preprocess } : {}),
@@ -34,8 +24,8 @@ const preview = (preprocess?: PreprocessSpec, seed = 0) =>
 
 describe('dataset previews of a project that augments', () => {
   it('the same training samples, augmented, differ from the stored ones (what a preview must not show)', () => {
-    const stored = previewSamples(openDataset(dataset, harness.folder, split).train, 6);
-    const augmented = previewSamples(openDataset(dataset, harness.folder, split, { normalise: false, augment }).train, 6);
+    const stored = previewSamples(openDataset(dataset, host.harness.folder, split).train, 6);
+    const augmented = previewSamples(openDataset(dataset, host.harness.folder, split, { normalise: false, augment }).train, 6);
     expect(augmented.map((sample) => sample.index)).toEqual(stored.map((sample) => sample.index));
     expect(augmented.map((sample) => sample.pixels)).not.toEqual(stored.map((sample) => sample.pixels));
   });

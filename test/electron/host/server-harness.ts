@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import WebSocket from 'ws';
 import { WEBSOCKET_PATH, type HostMessage, type StartFiltersProgress, type StudioJobEvent } from '../../../electron/api';
 import { startStudioServer, type StudioServer } from '../../../electron/host/server/server';
@@ -33,6 +34,20 @@ export const startHarness = async (): Promise<Harness> => {
     token: TOKEN,
   });
   return { server, folder };
+};
+
+/** One host and one connected client for a test file: started before its tests, closed after them. */
+export const useHostClient = (): { readonly harness: Harness; readonly client: RpcClient } => {
+  const host = {} as { harness: Harness; client: RpcClient };
+  beforeAll(async () => {
+    host.harness = await startHarness();
+    host.client = await RpcClient.connect(host.harness.server.port);
+  });
+  afterAll(async () => {
+    host.client?.close();
+    await host.harness?.server.close();
+  });
+  return host;
 };
 
 export interface Answer {

@@ -2,25 +2,18 @@
 // starts from k-means gets its filters learnt from the project's training images before any run
 // (seeded: the same seed, the same filters; another seed, others), and what cannot be previewed
 // says why.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobInfo, OpenedProject, StartFiltersPreview, StudioJobEvent, VisualReply } from '../../../electron/api';
 import type { ProjectDocument } from '../../../engine/project/schema';
 import { previewFilters } from '../../../engine/train/filter-preview';
 import { decodeFloat32 } from '../../../engine/viz/encoding';
-import { RpcClient, startHarness, type Harness } from './server-harness';
+import { useHostClient } from './server-harness';
 
-let harness: Harness;
-let client: RpcClient;
+const host = useHostClient();
 let convnet: ProjectDocument;
 
 beforeAll(async () => {
-  harness = await startHarness();
-  client = await RpcClient.connect(harness.server.port);
-  convnet = (await client.call<OpenedProject>('newProject', 'convnet')).document;
-});
-afterAll(async () => {
-  client.close();
-  await harness.server.close();
+  convnet = (await host.client.call<OpenedProject>('newProject', 'convnet')).document;
 });
 
 const withKmeans = (document: ProjectDocument, nodeId: string): ProjectDocument => ({
@@ -29,7 +22,7 @@ const withKmeans = (document: ProjectDocument, nodeId: string): ProjectDocument 
 });
 
 const preview = (document: ProjectDocument, nodeId: string, overrides: object) =>
-  client.call<StartFiltersPreview>('previewStartFilters', document, nodeId, overrides);
+  host.client.call<StartFiltersPreview>('previewStartFilters', document, nodeId, overrides);
 
 describe('previewing the filters a run starts from', () => {
   it('learns a first layer’s filters by k-means on the training images, as the seed says', async () => {
@@ -65,13 +58,13 @@ describe('previewing the filters a run starts from', () => {
       },
     };
     const shown = await preview(frozen, 'conv1', { limit: 96 });
-    const job = await client.call<JobInfo>('startTraining', frozen, { epochs: 1, batchSize: 16, limit: 96 });
-    await client.call('watchJob', job.jobId);
+    const job = await host.client.call<JobInfo>('startTraining', frozen, { epochs: 1, batchSize: 16, limit: 96 });
+    await host.client.call('watchJob', job.jobId);
     const deadline = Date.now() + 120_000;
-    const ended = () => (client.events.get(job.jobId) ?? []).find((event: StudioJobEvent) => event.type === 'finished');
+    const ended = () => (host.client.events.get(job.jobId) ?? []).find((event: StudioJobEvent) => event.type === 'finished');
     while (!ended() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(ended()).toMatchObject({ type: 'finished', state: 'completed' });
-    const trained = await client.call<VisualReply>('requestVisual', job.jobId, { kind: 'filters', nodeId: 'conv1' });
+    const trained = await host.client.call<VisualReply>('requestVisual', job.jobId, { kind: 'filters', nodeId: 'conv1' });
     expect(trained.globalStep).toBeGreaterThan(0);
     expect(trained.tensors[0].data).toBe(shown.tensor.data);
   }, 180_000);
@@ -105,6 +98,6 @@ describe('previewing the filters a run starts from', () => {
       name: 'DatasetError',
       message: expect.stringContaining('no-such-folder'),
     });
-    await expect(client.call('previewStartFilters', convnet, '', {})).rejects.toMatchObject({ name: 'RequestError' });
+    await expect(host.client.call('previewStartFilters', convnet, '', {})).rejects.toMatchObject({ name: 'RequestError' });
   });
 });
